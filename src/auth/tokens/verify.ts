@@ -1,0 +1,145 @@
+// Checks bearer tokens (signature, issuer, audience, lifetime) and remembers the ones that passed, so a hot client
+// costs a Map lookup instead of an RSA verify. It never logs a token, and its errors never quote one.
+import { errors as jose, jwtVerify, type JWTPayload } from 'jose';
+import { unixSeconds, type Clock } from '../../clock.js';
+import type { SigningKeys } from './signing-keys.js';
+
+export interface VerifiedToken {
+  tenantId: string;
+  objectId: string;
+  appId: string;
+  audience: string;
+  issuer: string;
+  expiresAt: number /* unix s */;
+  claims: Record<string, unknown>;
+}
+
+export type TokenFailure = 'malformed' | 'signature' | 'issuer' | 'audience' | 'expired' | 'not-yet-valid' | 'unknown-key';
+
+const failureMessages: Record<TokenFailure, string> = {
+  malformed: 'The access token is malformed or lacks required claims.',
+  signature: 'The access token signature is invalid.',
+  issuer: 'The access token was issued by an issuer this server does not trust.',
+  audience: 'The access token is not intended for this server (invalid audience).',
+  expired: 'The access token has expired.',
+  'not-yet-valid': 'The access token is not yet valid.',
+  'unknown-key': 'The access token was signed with a key this server does not know.',
+};
+
+export class TokenVerificationError extends Error {
+  readonly failure: TokenFailure;
+
+  constructor(failure: TokenFailure) {
+    // The message is fixed per failure: jose's own messages and errors carry the token's claims.
+    super(failureMessages[failure]);
+    this.name = 'TokenVerificationError';
+    this.failure = failure;
+  }
+}
+
+/** Audiences a token may name: the configured DNS suffix (with and without each port) and Azure's own Key Vault resource. */
+export function audiencesFor(opts: { dnsSuffix: string; ports: number[] }): string[] {
+  const bases = [`https://${opts.dnsSuffix}`, ...opts.ports.map((port) => `https://${opts.dnsSuffix}:${port}`), 'https://vault.azure.net'];
+  // Clients derive the scope from the challenge's resource with or without a trailing slash.
+  return [...new Set(bases.flatMap((base) => [base, `${base}/`]))];
+}
+
+type CacheEntry = { verified: VerifiedToken; notBefore: number | undefined };
+
+export function createTokenVerifier(deps: {
+  keys: Pick<SigningKeys, 'publicKey'>;
+  issuers: string[];
+  audiences: string[];
+  clockSkewSeconds: number;
+  clock: Clock;
+  cacheSize?: number /* default 10_000 */;
+}): { verify(token: string): Promise<VerifiedToken> } {
+  const cacheSize = deps.cacheSize ?? 10_000;
+  // Keyed by the exact token string: any altered byte is a different key and gets a full verify.
+  const cache = new Map<string, CacheEntry>();
+
+  // Same arithmetic as jose's, so a cached token lives exactly as long as a fresh verify would accept it.
+  function isWithinLifetime(entry: CacheEntry, now: number): boolean {
+    return entry.verified.expiresAt > now - deps.clockSkewSeconds && (entry.notBefore === undefined || entry.notBefore <= now + deps.clockSkewSeconds);
+  }
+
+  function remember(token: string, entry: CacheEntry): void {
+    if (cacheSize <= 0) return;
+    // Oldest first, by insertion order; expired entries also leave this way or on their next lookup.
+    for (const oldest of cache.keys()) {
+      if (cache.size < cacheSize) break;
+      cache.delete(oldest);
+    }
+    cache.set(token, entry);
+  }
+
+  return {
+    async verify(token) {
+      const cached = cache.get(token);
+      if (cached) {
+        if (isWithinLifetime(cached, unixSeconds(deps.clock))) return cached.verified;
+        cache.delete(token);
+      }
+
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, (header) => resolveKey(deps.keys, header.kid), {
+          algorithms: ['RS256'],
+          issuer: deps.issuers,
+          audience: deps.audiences,
+          // Without exp a token would never expire; jose only checks exp when it is present.
+          requiredClaims: ['exp'],
+          clockTolerance: deps.clockSkewSeconds,
+          currentDate: new Date(deps.clock.nowMs()),
+        }));
+      } catch (error) {
+        throw new TokenVerificationError(failureOf(error));
+      }
+
+      const entry: CacheEntry = { verified: toVerifiedToken(payload, deps.audiences), notBefore: payload.nbf };
+      remember(token, entry);
+      return entry.verified;
+    },
+  };
+}
+
+function resolveKey(keys: Pick<SigningKeys, 'publicKey'>, kid: string | undefined) {
+  const key = kid === undefined ? undefined : keys.publicKey(kid);
+  if (!key) throw new TokenVerificationError('unknown-key');
+  return key;
+}
+
+function failureOf(error: unknown): TokenFailure {
+  if (error instanceof TokenVerificationError) return error.failure;
+  if (error instanceof jose.JWTExpired) return 'expired';
+  if (error instanceof jose.JWTClaimValidationFailed) {
+    // Only a failed comparison is about time or trust; a claim of the wrong type is a malformed token.
+    if (error.claim === 'nbf' && error.reason === 'check_failed') return 'not-yet-valid';
+    if (error.claim === 'iss' && error.reason !== 'invalid') return 'issuer';
+    if (error.claim === 'aud' && error.reason !== 'invalid') return 'audience';
+    return 'malformed';
+  }
+  if (error instanceof jose.JWSSignatureVerificationFailed) return 'signature';
+  if (error instanceof jose.JWKSNoMatchingKey) return 'unknown-key';
+  return 'malformed';
+}
+
+function toVerifiedToken(payload: JWTPayload, audiences: string[]): VerifiedToken {
+  const objectId = stringClaim(payload, 'oid', 'sub');
+  const tenantId = stringClaim(payload, 'tid');
+  const appId = stringClaim(payload, 'appid', 'azp');
+  // jose has already checked iss and exp, and that aud names one of ours; these guards only narrow the types.
+  const audience = [payload.aud].flat().find((aud) => aud !== undefined && audiences.includes(aud));
+  if (!objectId || !tenantId || !appId || !audience || payload.iss === undefined || payload.exp === undefined) {
+    throw new TokenVerificationError('malformed');
+  }
+  // Frozen because one cached object is handed to every request that presents this token.
+  const claims = Object.freeze({ ...payload });
+  return Object.freeze({ tenantId, objectId, appId, audience, issuer: payload.iss, expiresAt: payload.exp, claims });
+}
+
+/** The first of the named claims that is present, if it is a non-empty string; a present claim of another type does not fall back. */
+function stringClaim(payload: JWTPayload, ...names: string[]): string | undefined {
+  const value = names.map((name) => payload[name]).find((candidate) => candidate !== undefined);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

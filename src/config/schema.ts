@@ -1,0 +1,46 @@
+// Every option Coffer reads: its type, default and one-line description. This file is the whole truth about
+// configuration; README's option table and `coffer serve --help` are generated from it.
+
+export interface OptionSpec {
+  /** The CLI flag (without leading dashes). */
+  flag: string;
+  env: string;
+  kind: 'string' | 'integer' | 'boolean' | 'list';
+  description: string;
+  /** Shown in --help; undefined means "no default". */
+  defaultValue?: string | number | boolean | string[];
+  min?: number;
+  max?: number;
+}
+
+export interface Config {
+  dataDir: string;
+  port: number;
+  host: string;
+  dnsSuffix: string;
+  aliases: string[];
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+  authorityHost: string | undefined;
+  tokenLifetimeSeconds: number;
+  defaultRetentionDays: number;
+  purgeIntervalSeconds: number;
+  logLevel: string;
+}
+
+export const options = {
+  dataDir: { flag: 'data-dir', env: 'COFFER_DATA_DIR', kind: 'string', defaultValue: './data', description: 'Directory holding the database, master key, TLS material, audit logs and credentials.' },
+  port: { flag: 'port', env: 'COFFER_PORT', kind: 'integer', defaultValue: 8443, min: 1, max: 65535, description: 'HTTPS port of the vault, token service and health check.' },
+  host: { flag: 'host', env: 'COFFER_HOST', kind: 'string', defaultValue: 'localhost', description: "Address to listen on ('localhost' = 127.0.0.1 and ::1; '0.0.0.0' or '::' for every interface)." },
+  dnsSuffix: { flag: 'dns-suffix', env: 'COFFER_DNS_SUFFIX', kind: 'string', defaultValue: 'vault.localhost', description: 'DNS suffix of vault hosts: NAME.<suffix> selects vault NAME.' },
+  aliases: { flag: 'alias', env: 'COFFER_ALIASES', kind: 'list', defaultValue: [], description: "Extra host names (comma-separated in the environment) that select the 'default' vault; added to the server certificate." },
+  tlsCert: { flag: 'tls-cert', env: 'COFFER_TLS_CERT', kind: 'string', description: 'PEM certificate (chain) to serve instead of the generated one; needs --tls-key.' },
+  tlsKey: { flag: 'tls-key', env: 'COFFER_TLS_KEY', kind: 'string', description: 'PEM private key for --tls-cert.' },
+  authorityHost: { flag: 'authority-host', env: 'COFFER_AUTHORITY_HOST', kind: 'string', description: 'Public https URL of the token service (default https://localhost:<port>); clients pass it as authorityHost.' },
+  tokenLifetimeSeconds: { flag: 'token-lifetime', env: 'COFFER_TOKEN_LIFETIME', kind: 'integer', defaultValue: 3600, min: 600, max: 86400, description: 'Lifetime of issued access tokens, in seconds.' },
+  defaultRetentionDays: { flag: 'retention-days', env: 'COFFER_RETENTION_DAYS', kind: 'integer', defaultValue: 90, min: 7, max: 90, description: 'Soft-delete retention of vaults created without an explicit one, in days.' },
+  purgeIntervalSeconds: { flag: 'purge-interval', env: 'COFFER_PURGE_INTERVAL', kind: 'integer', defaultValue: 60, min: 1, max: 86400, description: 'How often the scheduler purges soft-deleted objects past their retention, in seconds.' },
+  logLevel: { flag: 'log-level', env: 'COFFER_LOG_LEVEL', kind: 'string', defaultValue: 'info', description: 'fatal, error, warn, info, debug or trace.' },
+} as const satisfies Record<keyof Config, OptionSpec>;
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -1,0 +1,21 @@
+// Who is calling: the principal a verified token names. Kept apart from tokens so that later identity sources
+// (external OIDC issuers, managed identities) produce the same shape.
+
+export interface Principal {
+  tenantId: string;
+  objectId: string;
+  appId: string;
+  displayName: string;
+  kind: 'servicePrincipal';
+  /** The administrator created at first start. Until access control lands, only it may use the data plane. */
+  isAdmin: boolean;
+}
+
+export interface ClientSecretCredential {
+  id: string;
+  principalId: string;
+  secretHash: string;
+  hint: string;
+  createdAt: number;
+  expiresAt: number | null;
+}

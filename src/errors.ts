@@ -1,0 +1,115 @@
+// One error class and the catalog of every error Coffer answers with. Codes and statuses follow Azure Key Vault;
+// messages name what the caller sent and never carry a value, key material or a token.
+
+export class CofferError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly innerCode: string | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(status: number, code: string, message: string, options: { innerCode?: string; headers?: Record<string, string> } = {}) {
+    super(message);
+    this.name = 'CofferError';
+    this.status = status;
+    this.code = code;
+    this.innerCode = options.innerCode;
+    this.headers = options.headers;
+  }
+}
+
+/** Raised while loading configuration or unlocking storage: the server refuses to start and prints the message. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+/** The OAuth 2.0 error shape (RFC 6749 §5.2) used by the token endpoint. */
+export class OAuthError extends Error {
+  readonly status: number;
+  readonly error: string;
+  readonly errorCodes: number[];
+
+  constructor(status: number, error: string, description: string, errorCodes: number[] = []) {
+    super(description);
+    this.name = 'OAuthError';
+    this.status = status;
+    this.error = error;
+    this.errorCodes = errorCodes;
+  }
+}
+
+const fwlink = 'For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182';
+
+export const errors = {
+  badParameter: (message: string) => new CofferError(400, 'BadParameter', message),
+  missingApiVersion: () => new CofferError(400, 'BadParameter', "The 'api-version' query parameter is required."),
+  unsupportedApiVersion: (version: string, supported: readonly string[]) =>
+    new CofferError(400, 'BadParameter', `The specified version (${version}) is not recognized. Consider using one of the supported versions: ${supported.join(', ')}.`),
+  bodyTooLarge: (limitBytes: number) =>
+    new CofferError(413, 'BadParameter', `The request body is larger than the limit of ${limitBytes} bytes.`),
+  operationNotSupported: (method: string, path: string) =>
+    new CofferError(400, 'BadParameter', `The operation '${method} ${path}' is not supported by this vault.`),
+
+  unauthorizedMissingToken: () => new CofferError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.'),
+  unauthorizedInvalidToken: (reason: string) => new CofferError(401, 'Unauthorized', reason),
+  forbiddenByRbac: (action: string, caller: string, vaultName: string) =>
+    new CofferError(
+      403,
+      'Forbidden',
+      `Caller is not authorized to perform action on resource.\r\nCaller: ${caller}\r\nAction: '${action}'\r\nVault: ${vaultName}`,
+      { innerCode: 'ForbiddenByRbac' },
+    ),
+
+  vaultNotFound: (host: string) => new CofferError(404, 'VaultNotFound', `No vault is served at host '${host}'.`),
+  routeNotFound: (method: string, path: string) => new CofferError(404, 'NotFound', `There is no operation at '${method} ${path}'.`),
+
+  secretNotFound: (name: string, version?: string) =>
+    new CofferError(
+      404,
+      'SecretNotFound',
+      version
+        ? `A secret with (name/id) ${name}/${version} was not found in this key vault. ${fwlink}`
+        : `A secret with (name/id) ${name} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. ${fwlink}`,
+    ),
+  deletedSecretNotFound: (name: string) => new CofferError(404, 'SecretNotFound', `Deleted Secret not found: '${name}'.`),
+  secretDisabled: (operation: string) =>
+    new CofferError(403, 'Forbidden', `Operation ${operation} is not allowed on a disabled secret.`, { innerCode: 'SecretDisabled' }),
+  secretDeletedButRecoverable: (name: string) =>
+    new CofferError(
+      409,
+      'Conflict',
+      `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+      { innerCode: 'ObjectIsDeletedButRecoverable' },
+    ),
+  secretAlreadyExists: (name: string) =>
+    new CofferError(409, 'Conflict', `Secret ${name} already exists in this vault; delete and purge it before restoring a backup of it.`),
+  purgeProtected: (name: string) =>
+    new CofferError(
+      403,
+      'Forbidden',
+      `Operation "purge" is not allowed on '${name}' because purge protection is enabled for this vault. Key Vault service will automatically purge it after the retention period has passed.`,
+      { innerCode: 'PurgeProtectionEnabled' },
+    ),
+  malformedBackup: () => new CofferError(400, 'BadParameter', 'Backup blob contains invalid or corrupt data.'),
+  backupWrongKind: (expected: string) => new CofferError(400, 'BadParameter', `Backup blob is not a ${expected} backup.`),
+  tooManyVersionsToBackup: (limit: number) =>
+    new CofferError(400, 'BadParameter', `The object has more than ${limit} versions and cannot be backed up.`),
+
+  conflict: (message: string) => new CofferError(409, 'Conflict', message),
+  internal: (requestId: string) =>
+    new CofferError(500, 'InternalServerError', `The server encountered an internal error. Request id: ${requestId}.`),
+};
+
+export const oauthErrors = {
+  invalidRequest: (description: string) => new OAuthError(400, 'invalid_request', description, [900144]),
+  invalidClient: (description: string) => new OAuthError(401, 'invalid_client', description, [7000215]),
+  unauthorizedClient: (description: string) => new OAuthError(400, 'unauthorized_client', description, [700016]),
+  unsupportedGrantType: (grant: string) =>
+    new OAuthError(400, 'unsupported_grant_type', `The grant type '${grant}' is not supported. Use 'client_credentials'.`, [70003]),
+  invalidScope: (description: string) => new OAuthError(400, 'invalid_scope', description, [70011]),
+  invalidResource: (resource: string) =>
+    new OAuthError(400, 'invalid_resource', `The resource '${resource}' is not served by this token service.`, [500011]),
+  invalidTenant: (tenant: string) => new OAuthError(400, 'invalid_request', `Tenant '${tenant}' not found.`, [90002]),
+};

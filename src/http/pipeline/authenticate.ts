@@ -1,0 +1,54 @@
+// Bearer-token authentication with Azure's challenge. A request without a token is answered 401 with the
+// WWW-Authenticate challenge before its body or parameters are looked at: the SDK's first request is
+// deliberately tokenless and bodiless (reference/azure-sdk-auth-facts.md §1).
+import { TokenVerificationError, type VerifiedToken } from '../../auth/tokens/verify.js';
+import type { Principal } from '../../domain/identities/principal.js';
+import { CofferError, errors } from '../../errors.js';
+import type { IdentityStore } from '../../store/identities.js';
+import type { ParsedHost } from './resolve-vault.js';
+
+const failureMessages: Record<string, string> = {
+  malformed: 'AKV10005: The bearer token is malformed.',
+  signature: 'AKV10013: The bearer token signature is invalid.',
+  'unknown-key': 'AKV10013: The bearer token was signed by an unknown key.',
+  issuer: 'AKV10032: Invalid issuer.',
+  audience: 'AKV10022: Invalid audience.',
+  expired: 'AKV10021: The bearer token is expired.',
+  'not-yet-valid': 'AKV10021: The bearer token is not yet valid.',
+};
+
+export function createAuthenticator(deps: {
+  verifier: { verify(token: string): Promise<VerifiedToken> };
+  identities: Pick<IdentityStore, 'getPrincipal'>;
+  authorityHost: string;
+  tenantId: string;
+  dnsSuffix: string;
+}) {
+  /** The challenge names our token service and the resource to ask a token for: https://<suffix>[:port]. */
+  function challenge(host: ParsedHost): Record<string, string> {
+    return {
+      'www-authenticate': `Bearer authorization="${deps.authorityHost}/${deps.tenantId}", resource="https://${deps.dnsSuffix}${host.portSuffix}"`,
+    };
+  }
+
+  function withChallenge(error: CofferError, host: ParsedHost): CofferError {
+    return new CofferError(error.status, error.code, error.message, { headers: challenge(host) });
+  }
+
+  return async function authenticate(authorization: string | undefined, host: ParsedHost): Promise<{ token: VerifiedToken; principal: Principal | undefined }> {
+    const match = authorization === undefined ? null : /^Bearer +(\S+)\s*$/i.exec(authorization);
+    if (!match) throw withChallenge(errors.unauthorizedMissingToken(), host);
+    let token: VerifiedToken;
+    try {
+      token = await deps.verifier.verify(match[1]!);
+    } catch (error) {
+      if (!(error instanceof TokenVerificationError)) throw error;
+      throw withChallenge(errors.unauthorizedInvalidToken(failureMessages[error.failure] ?? 'AKV10005: The bearer token is invalid.'), host);
+    }
+    if (token.tenantId !== deps.tenantId) {
+      throw withChallenge(errors.unauthorizedInvalidToken('AKV10032: The token was issued for another tenant.'), host);
+    }
+    // A principal removed after its token was issued keeps a valid token but no rights (403, not 401), as in Azure.
+    return { token, principal: await deps.identities.getPrincipal(token.objectId) };
+  };
+}

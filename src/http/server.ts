@@ -1,0 +1,43 @@
+// The HTTPS listener: the only place Fastify is configured. Health, identity and data plane live in separate
+// encapsulated scopes, so each has its own hooks and error shape (Azure, OAuth 2.0) and none leaks into another.
+import type { FastifyInstance } from 'fastify';
+import Fastify, { LogController } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { registerDataPlane, type DataPlaneDeps } from './data-plane/register.js';
+import { registerHealth } from './health.js';
+import { registerIdentity, type IdentityDeps } from './identity/register.js';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export function buildHttpServer<TServices>(deps: {
+  tls: { cert: string; key: string };
+  logger: Logger;
+  identity: IdentityDeps;
+  dataPlane: Omit<DataPlaneDeps<TServices>, 'bodyLimit' | 'logger'>;
+}): FastifyInstance {
+  const app = Fastify({
+    https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' },
+    loggerInstance: deps.logger,
+    // Requests are recorded by the audit log, not the process log (which must never see URLs with secrets' names at info).
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Idle keep-alive sockets close at shutdown; requests in flight finish first.
+    forceCloseConnections: 'idle',
+    requestTimeout: 120_000,
+    routerOptions: {
+      // The SDKs read the latest version as /secrets/NAME/ and call remote key operations as /keys/K//sign.
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      // Query keys arrive percent-encoded (api%2Dversion); URLSearchParams decodes keys and values alike.
+      querystringParser: (query: string) => Object.fromEntries(new URLSearchParams(query)),
+    },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+
+  app.register(async (scope) => registerHealth(scope));
+  app.register(async (scope) => registerIdentity(scope, deps.identity));
+  app.register(async (scope) => registerDataPlane(scope, { ...deps.dataPlane, bodyLimit: DEFAULT_BODY_LIMIT, logger: deps.logger }));
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,27 @@
+// Purges soft-deleted objects whose retention has ended, as Azure does. Purge protection does not stop
+// this: it only forbids purging early.
+import { unixSeconds, type Clock } from '../clock.js';
+import type { ObjectStore } from '../store/objects.js';
+
+const BATCH = 200;
+
+export function createPurgeDeletedJob(deps: { objects: Pick<ObjectStore, 'findPurgeDue' | 'transaction'>; clock: Clock }) {
+  /** Purges every due object; returns how many were purged. */
+  return async function purgeDeleted(): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const due = await deps.objects.findPurgeDue(unixSeconds(deps.clock), BATCH);
+      for (const object of due) {
+        await deps.objects.transaction(async (tx) => {
+          // Re-read inside the transaction: the object may have been recovered since the scan.
+          const current = await tx.findObject(object.vaultId, object.kind, object.name);
+          if (current?.id === object.id && current.scheduledPurgeAt !== null && current.scheduledPurgeAt <= unixSeconds(deps.clock)) {
+            await tx.purgeObject(object.vaultId, object.id);
+            purged += 1;
+          }
+        });
+      }
+      if (due.length < BATCH) return purged;
+    }
+  };
+}

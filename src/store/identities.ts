@@ -1,0 +1,81 @@
+// Principals and their credentials. Client secrets exist here only as salted hashes.
+import type { Selectable } from 'kysely';
+import type { ClientSecretCredential, Principal } from '../domain/identities/principal.js';
+import type { Db } from './open.js';
+import type { PrincipalsTable } from './schema.js';
+
+export interface IdentityStore {
+  getPrincipal(objectId: string): Promise<Principal | undefined>;
+  getPrincipalByAppId(appId: string): Promise<Principal | undefined>;
+  listPrincipals(): Promise<Principal[]>;
+  insertPrincipal(principal: Principal, createdAt: number): Promise<void>;
+  listClientSecrets(principalId: string): Promise<ClientSecretCredential[]>;
+  insertClientSecret(credential: ClientSecretCredential): Promise<void>;
+}
+
+export function createIdentityStore(db: Db): IdentityStore {
+  return {
+    async getPrincipal(objectId) {
+      const row = await db.selectFrom('principals').selectAll().where('id', '=', objectId).executeTakeFirst();
+      return row && toPrincipal(row);
+    },
+    async getPrincipalByAppId(appId) {
+      const row = await db.selectFrom('principals').selectAll().where('app_id', '=', appId.toLowerCase()).executeTakeFirst();
+      return row && toPrincipal(row);
+    },
+    async listPrincipals() {
+      const rows = await db.selectFrom('principals').selectAll().orderBy('display_name').execute();
+      return rows.map(toPrincipal);
+    },
+    async insertPrincipal(principal, createdAt) {
+      await db
+        .insertInto('principals')
+        .values({
+          id: principal.objectId,
+          tenant_id: principal.tenantId,
+          app_id: principal.appId.toLowerCase(),
+          display_name: principal.displayName,
+          kind: principal.kind,
+          is_admin: principal.isAdmin ? 1 : 0,
+          created_at: createdAt,
+        })
+        .execute();
+    },
+    async listClientSecrets(principalId) {
+      const rows = await db.selectFrom('credentials').selectAll().where('principal_id', '=', principalId).where('kind', '=', 'clientSecret').execute();
+      return rows.map((row) => ({
+        id: row.id,
+        principalId: row.principal_id,
+        secretHash: row.secret_hash,
+        hint: row.hint,
+        createdAt: Number(row.created_at),
+        expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+      }));
+    },
+    async insertClientSecret(credential) {
+      await db
+        .insertInto('credentials')
+        .values({
+          id: credential.id,
+          principal_id: credential.principalId,
+          kind: 'clientSecret',
+          secret_hash: credential.secretHash,
+          hint: credential.hint,
+          created_at: credential.createdAt,
+          expires_at: credential.expiresAt,
+        })
+        .execute();
+    },
+  };
+}
+
+function toPrincipal(row: Selectable<PrincipalsTable>): Principal {
+  return {
+    tenantId: row.tenant_id,
+    objectId: row.id,
+    appId: row.app_id,
+    displayName: row.display_name,
+    kind: 'servicePrincipal',
+    isAdmin: row.is_admin === 1,
+  };
+}

@@ -1,0 +1,290 @@
+// Objects and their versions, for every kind. Every function takes the vault id first, so no query crosses
+// vaults by accident. Listings page by keyset (name, or version sequence), never by OFFSET.
+import type { Selectable } from 'kysely';
+import type { ObjectKind, ObjectWithVersion, StoredObject, StoredVersion, VersionAttributes } from '../domain/objects/stored-object.js';
+import { nameKey } from '../domain/objects/names.js';
+import type { Db } from './open.js';
+import type { ObjectsTable, ObjectVersionsTable } from './schema.js';
+
+export interface ObjectStore {
+  /** The object whatever its state (active or soft-deleted), by case-insensitive name. */
+  findObject(vaultId: string, kind: ObjectKind, name: string): Promise<StoredObject | undefined>;
+  /** An active object with one version: the given one, or the current one when version is undefined. */
+  getActiveVersion(vaultId: string, kind: ObjectKind, name: string, version: string | undefined): Promise<ObjectWithVersion | undefined>;
+  /** A soft-deleted object with its current version. */
+  getDeleted(vaultId: string, kind: ObjectKind, name: string): Promise<ObjectWithVersion | undefined>;
+  listObjects(vaultId: string, kind: ObjectKind, page: { deleted: boolean; afterNameKey: string | undefined; limit: number }): Promise<ObjectWithVersion[]>;
+  listVersions(vaultId: string, objectId: string, page: { afterSeq: number | undefined; limit: number }): Promise<StoredVersion[]>;
+  allVersions(vaultId: string, objectId: string): Promise<StoredVersion[]>;
+  countVersions(vaultId: string, objectId: string): Promise<number>;
+  nextSeq(vaultId: string, objectId: string): Promise<number>;
+
+  insertObject(object: StoredObject): Promise<void>;
+  insertVersion(vaultId: string, version: StoredVersion): Promise<void>;
+  setCurrentVersion(vaultId: string, objectId: string, version: string, updatedAt: number): Promise<void>;
+  updateVersionAttributes(vaultId: string, objectId: string, version: string, attributes: VersionAttributes, updatedAt: number): Promise<void>;
+  markDeleted(vaultId: string, objectId: string, deletedAt: number, scheduledPurgeAt: number): Promise<void>;
+  markRecovered(vaultId: string, objectId: string, updatedAt: number): Promise<void>;
+  /** Erases an object and all its versions. */
+  purgeObject(vaultId: string, objectId: string): Promise<void>;
+  /** Soft-deleted objects whose retention ended at or before `now`, across vaults (for the purge scheduler). */
+  findPurgeDue(now: number, limit: number): Promise<StoredObject[]>;
+
+  /** Runs fn inside one transaction; fn receives a store bound to it. */
+  transaction<T>(fn: (tx: ObjectStore) => Promise<T>): Promise<T>;
+}
+
+export function createObjectStore(db: Db): ObjectStore {
+  // Selecting both tables with prefixed aliases keeps one mapping function for every read.
+  const joined = () =>
+    db
+      .selectFrom('objects as o')
+      .innerJoin('object_versions as v', 'v.object_id', 'o.id')
+      .select([
+        'o.id as o_id', 'o.vault_id as o_vault_id', 'o.kind as o_kind', 'o.name as o_name', 'o.current_version as o_current_version',
+        'o.created_at as o_created_at', 'o.updated_at as o_updated_at', 'o.deleted_at as o_deleted_at', 'o.scheduled_purge_at as o_scheduled_purge_at',
+        'v.object_id', 'v.version', 'v.seq', 'v.enabled', 'v.not_before', 'v.expires', 'v.created_at', 'v.updated_at',
+        'v.content_type', 'v.tags', 'v.sealed_value',
+      ]);
+
+  const store: ObjectStore = {
+    async findObject(vaultId, kind, name) {
+      const row = await db
+        .selectFrom('objects')
+        .selectAll()
+        .where('vault_id', '=', vaultId)
+        .where('kind', '=', kind)
+        .where('name_key', '=', nameKey(name))
+        .executeTakeFirst();
+      return row && toObject(row);
+    },
+
+    async getActiveVersion(vaultId, kind, name, version) {
+      let query = joined()
+        .where('o.vault_id', '=', vaultId)
+        .where('o.kind', '=', kind)
+        .where('o.name_key', '=', nameKey(name))
+        .where('o.deleted_at', 'is', null);
+      query = version === undefined ? query.whereRef('v.version', '=', 'o.current_version') : query.where('v.version', '=', version.toLowerCase());
+      const row = await query.executeTakeFirst();
+      return row && toObjectWithVersion(row);
+    },
+
+    async getDeleted(vaultId, kind, name) {
+      const row = await joined()
+        .where('o.vault_id', '=', vaultId)
+        .where('o.kind', '=', kind)
+        .where('o.name_key', '=', nameKey(name))
+        .where('o.deleted_at', 'is not', null)
+        .whereRef('v.version', '=', 'o.current_version')
+        .executeTakeFirst();
+      return row && toObjectWithVersion(row);
+    },
+
+    async listObjects(vaultId, kind, page) {
+      let query = joined()
+        .where('o.vault_id', '=', vaultId)
+        .where('o.kind', '=', kind)
+        .where('o.deleted_at', page.deleted ? 'is not' : 'is', null)
+        .whereRef('v.version', '=', 'o.current_version');
+      if (page.afterNameKey !== undefined) query = query.where('o.name_key', '>', page.afterNameKey);
+      const rows = await query.orderBy('o.name_key').limit(page.limit).execute();
+      return rows.map(toObjectWithVersion);
+    },
+
+    async listVersions(vaultId, objectId, page) {
+      let query = db
+        .selectFrom('object_versions as v')
+        .innerJoin('objects as o', 'o.id', 'v.object_id')
+        .selectAll('v')
+        .where('o.vault_id', '=', vaultId)
+        .where('v.object_id', '=', objectId);
+      if (page.afterSeq !== undefined) query = query.where('v.seq', '>', page.afterSeq);
+      const rows = await query.orderBy('v.seq').limit(page.limit).execute();
+      return rows.map(toVersion);
+    },
+
+    async allVersions(vaultId, objectId) {
+      return store.listVersions(vaultId, objectId, { afterSeq: undefined, limit: Number.MAX_SAFE_INTEGER });
+    },
+
+    async countVersions(vaultId, objectId) {
+      const row = await db
+        .selectFrom('object_versions as v')
+        .innerJoin('objects as o', 'o.id', 'v.object_id')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('o.vault_id', '=', vaultId)
+        .where('v.object_id', '=', objectId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async nextSeq(vaultId, objectId) {
+      const row = await db
+        .selectFrom('object_versions as v')
+        .innerJoin('objects as o', 'o.id', 'v.object_id')
+        .select((eb) => eb.fn.max<number | null>('v.seq').as('max_seq'))
+        .where('o.vault_id', '=', vaultId)
+        .where('v.object_id', '=', objectId)
+        .executeTakeFirst();
+      return Number(row?.max_seq ?? 0) + 1;
+    },
+
+    async insertObject(object) {
+      await db
+        .insertInto('objects')
+        .values({
+          id: object.id,
+          vault_id: object.vaultId,
+          kind: object.kind,
+          name: object.name,
+          name_key: nameKey(object.name),
+          current_version: object.currentVersion,
+          created_at: object.createdAt,
+          updated_at: object.updatedAt,
+          deleted_at: object.deletedAt,
+          scheduled_purge_at: object.scheduledPurgeAt,
+        })
+        .execute();
+    },
+
+    async insertVersion(vaultId, version) {
+      await assertObjectInVault(db, vaultId, version.objectId);
+      await db
+        .insertInto('object_versions')
+        .values({
+          object_id: version.objectId,
+          version: version.version,
+          seq: version.seq,
+          enabled: version.enabled ? 1 : 0,
+          not_before: version.notBefore,
+          expires: version.expires,
+          created_at: version.createdAt,
+          updated_at: version.updatedAt,
+          content_type: version.contentType,
+          tags: version.tags === null ? null : JSON.stringify(version.tags),
+          sealed_value: version.sealedValue,
+        })
+        .execute();
+    },
+
+    async setCurrentVersion(vaultId, objectId, version, updatedAt) {
+      await db
+        .updateTable('objects')
+        .set({ current_version: version, updated_at: updatedAt })
+        .where('vault_id', '=', vaultId)
+        .where('id', '=', objectId)
+        .execute();
+    },
+
+    async updateVersionAttributes(vaultId, objectId, version, attributes, updatedAt) {
+      await assertObjectInVault(db, vaultId, objectId);
+      await db
+        .updateTable('object_versions')
+        .set({
+          enabled: attributes.enabled ? 1 : 0,
+          not_before: attributes.notBefore,
+          expires: attributes.expires,
+          content_type: attributes.contentType,
+          tags: attributes.tags === null ? null : JSON.stringify(attributes.tags),
+          updated_at: updatedAt,
+        })
+        .where('object_id', '=', objectId)
+        .where('version', '=', version)
+        .execute();
+    },
+
+    async markDeleted(vaultId, objectId, deletedAt, scheduledPurgeAt) {
+      await db
+        .updateTable('objects')
+        .set({ deleted_at: deletedAt, scheduled_purge_at: scheduledPurgeAt })
+        .where('vault_id', '=', vaultId)
+        .where('id', '=', objectId)
+        .execute();
+    },
+
+    async markRecovered(vaultId, objectId, updatedAt) {
+      await db
+        .updateTable('objects')
+        .set({ deleted_at: null, scheduled_purge_at: null, updated_at: updatedAt })
+        .where('vault_id', '=', vaultId)
+        .where('id', '=', objectId)
+        .execute();
+    },
+
+    async purgeObject(vaultId, objectId) {
+      await assertObjectInVault(db, vaultId, objectId);
+      await db.deleteFrom('object_versions').where('object_id', '=', objectId).execute();
+      await db.deleteFrom('objects').where('vault_id', '=', vaultId).where('id', '=', objectId).execute();
+    },
+
+    async findPurgeDue(now, limit) {
+      const rows = await db
+        .selectFrom('objects')
+        .selectAll()
+        .where('scheduled_purge_at', 'is not', null)
+        .where('scheduled_purge_at', '<=', now)
+        .orderBy('scheduled_purge_at')
+        .limit(limit)
+        .execute();
+      return rows.map(toObject);
+    },
+
+    async transaction(fn) {
+      return db.transaction().execute((trx) => fn(createObjectStore(trx)));
+    },
+  };
+  return store;
+}
+
+/** Version rows carry no vault id; writes to them first check that the object belongs to the vault. */
+async function assertObjectInVault(db: Db, vaultId: string, objectId: string): Promise<void> {
+  const row = await db.selectFrom('objects').select('id').where('id', '=', objectId).where('vault_id', '=', vaultId).executeTakeFirst();
+  if (!row) throw new Error(`object ${objectId} is not in vault ${vaultId}`);
+}
+
+function toObject(row: Selectable<ObjectsTable>): StoredObject {
+  return {
+    id: row.id,
+    vaultId: row.vault_id,
+    kind: row.kind as ObjectKind,
+    name: row.name,
+    currentVersion: row.current_version,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+    scheduledPurgeAt: row.scheduled_purge_at === null ? null : Number(row.scheduled_purge_at),
+  };
+}
+
+function toVersion(row: Selectable<ObjectVersionsTable>): StoredVersion {
+  return {
+    objectId: row.object_id,
+    version: row.version,
+    seq: row.seq,
+    enabled: row.enabled === 1,
+    notBefore: row.not_before === null ? null : Number(row.not_before),
+    expires: row.expires === null ? null : Number(row.expires),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    contentType: row.content_type,
+    tags: row.tags === null ? null : (JSON.parse(row.tags) as Record<string, string>),
+    sealedValue: row.sealed_value,
+  };
+}
+
+type JoinedRow = Selectable<ObjectVersionsTable> & {
+  o_id: string; o_vault_id: string; o_kind: string; o_name: string; o_current_version: string;
+  o_created_at: number; o_updated_at: number; o_deleted_at: number | null; o_scheduled_purge_at: number | null;
+};
+
+function toObjectWithVersion(row: JoinedRow): ObjectWithVersion {
+  return {
+    object: toObject({
+      id: row.o_id, vault_id: row.o_vault_id, kind: row.o_kind, name: row.o_name, name_key: row.o_name.toLowerCase(),
+      current_version: row.o_current_version, created_at: row.o_created_at, updated_at: row.o_updated_at,
+      deleted_at: row.o_deleted_at, scheduled_purge_at: row.o_scheduled_purge_at,
+    }),
+    version: toVersion(row),
+  };
+}

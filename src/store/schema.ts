@@ -1,0 +1,113 @@
+// The one Database type for SQLite and PostgreSQL. Portable column types only: text ids, integer 0/1 flags,
+// integer Unix seconds, JSON as text, bytes as blob/bytea (both arrive as Buffer).
+import type { Generated } from 'kysely';
+
+export interface Database {
+  server_meta: ServerMetaTable;
+  vaults: VaultsTable;
+  objects: ObjectsTable;
+  object_versions: ObjectVersionsTable;
+  principals: PrincipalsTable;
+  credentials: CredentialsTable;
+  signing_keys: SigningKeysTable;
+  audit_events: AuditEventsTable;
+}
+
+/** Server-wide facts fixed at first start: tenant id, subscription id, master-key check value. */
+export interface ServerMetaTable {
+  key: string;
+  value: string;
+}
+
+export interface VaultsTable {
+  id: string;
+  /** Lower-case vault name: the DNS label that selects it. */
+  name: string;
+  created_at: number;
+  retention_days: number;
+  purge_protection: number;
+  /** The vault's data-encryption key, wrapped by the master key. */
+  wrapped_key: Buffer;
+}
+
+export interface ObjectsTable {
+  id: string;
+  vault_id: string;
+  /** 'secret' | 'key' | 'certificate' */
+  kind: string;
+  /** The name as first created (Azure keeps the caller's case). */
+  name: string;
+  /** Lower-case name: uniqueness and keyset paging, since Azure names are case-insensitive. */
+  name_key: string;
+  current_version: string;
+  created_at: number;
+  updated_at: number;
+  /** Null while active; Unix seconds of the soft delete otherwise. */
+  deleted_at: number | null;
+  scheduled_purge_at: number | null;
+}
+
+export interface ObjectVersionsTable {
+  object_id: string;
+  version: string;
+  /** Creation order within the object (versions are random hex, so they cannot order themselves). */
+  seq: number;
+  enabled: number;
+  not_before: number | null;
+  expires: number | null;
+  created_at: number;
+  updated_at: number;
+  content_type: string | null;
+  /** JSON object of tags, or null. */
+  tags: string | null;
+  /** The sensitive bytes (secret value), sealed by the envelope; bound to vault, object and version. */
+  sealed_value: Buffer;
+}
+
+export interface PrincipalsTable {
+  /** The object id (`oid` claim). */
+  id: string;
+  tenant_id: string;
+  /** The application (client) id (`appid` claim). */
+  app_id: string;
+  display_name: string;
+  /** 'servicePrincipal' for now; managed identities and users come later. */
+  kind: string;
+  is_admin: number;
+  created_at: number;
+}
+
+export interface CredentialsTable {
+  id: string;
+  principal_id: string;
+  /** 'clientSecret' */
+  kind: string;
+  /** Encoded salted hash of the secret; the secret itself is never stored. */
+  secret_hash: string;
+  /** First three characters of the secret, as Entra shows them, to tell credentials apart. */
+  hint: string;
+  created_at: number;
+  expires_at: number | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  /** PKCS#8 DER of the RSA private key, sealed under the master key. */
+  sealed_private_key: Buffer;
+  /** Public JWK as JSON text. */
+  public_jwk: string;
+  created_at: number;
+  /** Unix seconds after which the key no longer signs (it is still published until retired_at). */
+  retired_at: number | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  time: string;
+  vault_name: string;
+  operation_name: string;
+  http_status: number;
+  caller_oid: string | null;
+  /** The full Azure AuditEvent record as JSON text. */
+  record: string;
+}

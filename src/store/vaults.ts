@@ -1,0 +1,59 @@
+// Vault rows ↔ Vault objects. Unique-name violations become a Conflict; nothing else of SQL leaks out.
+import type { Selectable } from 'kysely';
+import type { Vault } from '../domain/vaults/vault.js';
+import { errors } from '../errors.js';
+import type { Db } from './open.js';
+import type { VaultsTable } from './schema.js';
+import { isUniqueViolation } from './sql-errors.js';
+
+export interface VaultStore {
+  getVaultByName(name: string): Promise<Vault | undefined>;
+  listVaults(): Promise<Vault[]>;
+  insertVault(vault: Vault): Promise<void>;
+  deleteVault(id: string): Promise<void>;
+}
+
+export function createVaultStore(db: Db): VaultStore {
+  return {
+    async getVaultByName(name) {
+      const row = await db.selectFrom('vaults').selectAll().where('name', '=', name.toLowerCase()).executeTakeFirst();
+      return row && toVault(row);
+    },
+    async listVaults() {
+      const rows = await db.selectFrom('vaults').selectAll().orderBy('name').execute();
+      return rows.map(toVault);
+    },
+    async insertVault(vault) {
+      try {
+        await db
+          .insertInto('vaults')
+          .values({
+            id: vault.id,
+            name: vault.name,
+            created_at: vault.createdAt,
+            retention_days: vault.retentionDays,
+            purge_protection: vault.purgeProtection ? 1 : 0,
+            wrapped_key: vault.wrappedKey,
+          })
+          .execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw errors.conflict(`A vault named '${vault.name}' already exists.`);
+        throw error;
+      }
+    },
+    async deleteVault(id) {
+      await db.deleteFrom('vaults').where('id', '=', id).execute();
+    },
+  };
+}
+
+function toVault(row: Selectable<VaultsTable>): Vault {
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: Number(row.created_at),
+    retentionDays: row.retention_days,
+    purgeProtection: row.purge_protection === 1,
+    wrappedKey: row.wrapped_key,
+  };
+}
