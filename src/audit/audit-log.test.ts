@@ -78,8 +78,8 @@ describe('createAuditLog', () => {
     const first = log.record(event(0));
     await settle(); // the first write is now in progress; the rest must queue behind it
     const rest = Array.from({ length: 99 }, (_, i) => log.record(event(i + 1)));
-    while (fake.batches.flat().length < 100) await fake.finishNext();
-    await fake.finishNext();
+    await fake.finishNext(); // the lone first record
+    await fake.finishNext(); // the 99 that queued meanwhile, together
     await Promise.all([first, ...rest]);
     assert.equal(fake.batches.length, 2);
     assert.equal(fake.maxOverlapping, 1);
@@ -122,17 +122,18 @@ describe('createAuditLog', () => {
     const bad = manualSink('bad');
     const log = createAuditLog({ sinks: [good.sink, bad.sink] });
     const failing = [log.record(event(1)), log.record(event(2))];
+    const diskFull = new Error('disk full');
+    const failed = Promise.all(failing.map((promise) => assert.rejects(promise, diskFull)));
     await settle();
     const later = [log.record(event(3)), log.record(event(4))];
 
-    const diskFull = new Error('disk full');
     await bad.finishNext(diskFull);
     await settle();
     // The failed batch waits for the other sink too, so no next batch overlaps it.
     assert.equal(good.batches.length, 1);
     assert.equal(bad.batches.length, 1);
     await good.finishNext();
-    for (const promise of failing) await assert.rejects(promise, diskFull);
+    await failed;
 
     await good.finishNext();
     await bad.finishNext();

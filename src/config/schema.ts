@@ -37,7 +37,7 @@ export const options = {
   tlsCert: { flag: 'tls-cert', env: 'COFFER_TLS_CERT', kind: 'string', description: 'PEM certificate (chain) to serve instead of the generated one; needs --tls-key.' },
   tlsKey: { flag: 'tls-key', env: 'COFFER_TLS_KEY', kind: 'string', description: 'PEM private key for --tls-cert.' },
   authorityHost: { flag: 'authority-host', env: 'COFFER_AUTHORITY_HOST', kind: 'string', description: 'Public https URL of the token service (default https://localhost:<port>); clients pass it as authorityHost.' },
-  tokenLifetimeSeconds: { flag: 'token-lifetime', env: 'COFFER_TOKEN_LIFETIME', kind: 'integer', defaultValue: 3600, min: 600, max: 86400, description: 'Lifetime of issued access tokens, in seconds.' },
+  tokenLifetimeSeconds: { flag: 'token-lifetime', env: 'COFFER_TOKEN_LIFETIME', kind: 'integer', defaultValue: 3600, min: 3600, max: 86400, description: 'Lifetime of issued access tokens, in seconds.' },
   defaultRetentionDays: { flag: 'retention-days', env: 'COFFER_RETENTION_DAYS', kind: 'integer', defaultValue: 90, min: 7, max: 90, description: 'Soft-delete retention of vaults created without an explicit one, in days.' },
   purgeIntervalSeconds: { flag: 'purge-interval', env: 'COFFER_PURGE_INTERVAL', kind: 'integer', defaultValue: 60, min: 1, max: 86400, description: 'How often the scheduler purges soft-deleted objects past their retention, in seconds.' },
   logLevel: { flag: 'log-level', env: 'COFFER_LOG_LEVEL', kind: 'string', defaultValue: 'info', description: 'fatal, error, warn, info, debug or trace.' },

@@ -17,7 +17,12 @@ export function createJsonlFileSink(opts: { dir: string; clock: Clock }): AuditS
     // Rare (once a day), so checking the directory each time costs nothing and recovers if it was removed.
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const file = await open(join(dir, `audit-${day}.jsonl`), 'a', 0o600);
-    await syncDirectory();
+    try {
+      await syncDirectory();
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
     return file;
   }
 

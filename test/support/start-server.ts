@@ -1,0 +1,184 @@
+// Starts a real Coffer server as a child process (the way users run it) on a free port with a fresh data
+// directory, and gives tests what admin-credentials.json holds plus clients that trust its CA properly.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import dns from 'node:dns';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import https from 'node:https';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ClientSecretCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+const execFileAsync = promisify(execFile);
+
+export interface AdminCredentials {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  authorityHost: string;
+  vaultUrl: string;
+  caCertPath: string;
+}
+
+export interface TestServer {
+  port: number;
+  dataDir: string;
+  credentials: AdminCredentials;
+  ca: string;
+  /** An agent that trusts the server's CA and resolves *.localhost to loopback (Node does not, here). */
+  agent: https.Agent;
+  /** Everything the server printed, for assertions about its output. */
+  output(): string;
+  /** URL of a named vault on this server: https://NAME.vault.localhost:PORT */
+  vaultUrl(name?: string): string;
+  credential(opts?: { clientId?: string; clientSecret?: string }): ClientSecretCredential;
+  secretClient(opts?: { vault?: string; clientId?: string; clientSecret?: string; serviceVersion?: string }): SecretClient;
+  /** Runs `coffer <args>` against this server's data directory and parses its JSON output. */
+  cli(...args: string[]): Promise<unknown>;
+  /** Raw HTTPS request; the body is sent as JSON when it is not a string. */
+  request(method: string, url: string, opts?: { body?: unknown; headers?: Record<string, string>; token?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json: any }>;
+  /** An admin access token for the vault audience. */
+  adminToken(): Promise<string>;
+  /** SIGTERM and wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** Starts the server again on the same data directory and port. */
+  restart(extraEnv?: Record<string, string>): Promise<void>;
+  /** stop() and remove the data directory. */
+  dispose(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Maps every *.localhost name to 127.0.0.1, honouring `all` as Node 20 calls it (azure-sdk-auth-facts.md §5). */
+function loopbackLookup(hostname: string, options: dns.LookupOptions, callback: (...args: any[]) => void): void {
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
+    if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    else callback(null, '127.0.0.1', 4);
+    return;
+  }
+  dns.lookup(hostname, options, callback);
+}
+
+export async function startServer(opts: { args?: string[]; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'coffer-test-')));
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  async function launch(extraEnv: Record<string, string> = {}): Promise<void> {
+    output = '';
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/main.ts'), 'serve', '--data-dir', dataDir, '--port', String(port), '--purge-interval', '1', ...(opts.args ?? [])], {
+      cwd: repoRoot,
+      env: { ...process.env, COFFER_LOG_LEVEL: 'warn', ...opts.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${output}`))));
+    const ready = (async () => {
+      for (;;) {
+        if (output.includes('Coffer is serving')) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`server not ready after 60 s:\n${output}`)), 60_000).unref());
+    await Promise.race([ready, exited, timeout]);
+  }
+
+  await launch();
+  const credentials = JSON.parse(await readFile(path.join(dataDir, 'admin-credentials.json'), 'utf8')) as AdminCredentials;
+  const ca = await readFile(credentials.caCertPath, 'utf8');
+  const agent = new https.Agent({ ca, lookup: loopbackLookup as any, keepAlive: true });
+
+  const server: TestServer = {
+    port,
+    dataDir,
+    credentials,
+    ca,
+    agent,
+    output: () => output,
+    vaultUrl: (name) => (name === undefined ? credentials.vaultUrl : `https://${name}.vault.localhost:${port}`),
+    credential: (o = {}) =>
+      new ClientSecretCredential(credentials.tenantId, o.clientId ?? credentials.clientId, o.clientSecret ?? credentials.clientSecret, {
+        authorityHost: credentials.authorityHost,
+        disableInstanceDiscovery: true,
+        tlsOptions: { ca },
+      } as any),
+    secretClient: (o = {}) =>
+      new SecretClient(server.vaultUrl(o.vault), server.credential(o), {
+        // The default vault at https://localhost:PORT can never pass the SDK's resource check (facts §1);
+        // named vaults at NAME.vault.localhost do, so they keep the check on.
+        disableChallengeResourceVerification: o.vault === undefined,
+        agent,
+        ...(o.serviceVersion === undefined ? {} : { serviceVersion: o.serviceVersion as any }),
+        retryOptions: { maxRetries: 0 },
+      } as any),
+    async cli(...args) {
+      const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/main.ts'), ...args, '--data-dir', dataDir], {
+        cwd: repoRoot,
+        env: { ...process.env, ...opts.env },
+      });
+      return JSON.parse(stdout);
+    },
+    request: (method, url, o = {}) =>
+      new Promise((resolve, reject) => {
+        const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+        const headers: Record<string, string> = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...o.headers };
+        if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
+        const req = https.request(url, { method, agent, headers }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            let json: unknown;
+            try {
+              json = text === '' ? undefined : JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+          });
+        });
+        req.on('error', reject);
+        req.end(body);
+      }),
+    async adminToken() {
+      const token = await server.credential().getToken(`https://vault.localhost:${port}/.default`);
+      return token.token;
+    },
+    async stop() {
+      const running = child;
+      if (!running || running.exitCode !== null) return running?.exitCode ?? null;
+      const exit = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
+      running.kill('SIGTERM');
+      return exit;
+    },
+    async restart(extraEnv) {
+      await server.stop();
+      await launch(extraEnv);
+    },
+    async dispose() {
+      agent.destroy();
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+export function uniqueName(prefix = 's'): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
