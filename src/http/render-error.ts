@@ -26,6 +26,10 @@ export function toCofferError(error: unknown, requestId: string, bodyLimit: numb
       return errors.badParameter('The request body is empty; a JSON object is required.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return errors.badParameter('The request body is not valid JSON.');
+    case 'FST_ERR_BAD_URL':
+      return errors.badParameter('The request URL is not valid: a path segment is not correctly percent-encoded.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new CofferError(414, 'BadParameter', 'A path segment of the request URL is too long.');
   }
   if (error instanceof SyntaxError || (candidate?.statusCode === 400 && typeof candidate.message === 'string')) {
     return errors.badParameter('The request body is not valid JSON.');

@@ -1,12 +1,13 @@
 // The HTTPS listener: the only place Fastify is configured. Health, identity and data plane live in separate
 // encapsulated scopes, so each has its own hooks and error shape (Azure, OAuth 2.0) and none leaks into another.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import Fastify, { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { registerDataPlane, type DataPlaneDeps } from './data-plane/register.js';
 import { registerHealth } from './health.js';
 import { registerIdentity, type IdentityDeps } from './identity/register.js';
+import { errorBody, toCofferError } from './render-error.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -30,10 +31,17 @@ export function buildHttpServer<TServices>(deps: {
       // The SDKs read the latest version as /secrets/NAME/ and call remote key operations as /keys/K//sign.
       ignoreTrailingSlash: true,
       ignoreDuplicateSlashes: true,
+      // Object names run to 127 characters (Fastify's default stops at 100); longer ones reach the domain's 400.
+      maxParamLength: 1024,
       // Query keys arrive percent-encoded (api%2Dversion); URLSearchParams decodes keys and values alike.
       querystringParser: (query: string) => Object.fromEntries(new URLSearchParams(query)),
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Refusals before routing (a malformed percent-escape, an over-long path segment) also get Azure's shape and a request id.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const cofferError = toCofferError(error, String(request.id), DEFAULT_BODY_LIMIT);
+      void reply.code(cofferError.status).header('x-ms-request-id', String(request.id)).send(errorBody(cofferError));
+    },
   });
 
   app.register(async (scope) => registerHealth(scope));

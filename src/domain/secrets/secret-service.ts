@@ -104,6 +104,8 @@ export function createSecretService(deps: {
 
     /** Updating a disabled version is allowed: it is how a secret is enabled again. */
     async updateSecret(vault: Vault, name: string, version: string | undefined, input: UpdateSecretInput): Promise<ObjectWithVersion> {
+      assertSecretName(name);
+      if (version !== undefined) assertSecretVersion(version);
       assertUpdateSecretInput(input);
       const now = unixSeconds(clock);
       return objects.transaction(async (tx) => {
