@@ -117,8 +117,9 @@ export async function startApp(opts: { config: Readonly<Config>; masterKeyFromEn
 async function loadTls(config: Readonly<Config>, clock: Clock) {
   if (config.tlsCert !== undefined && config.tlsKey !== undefined) {
     const [certPem, keyPem] = await Promise.all([readFile(config.tlsCert, 'utf8'), readFile(config.tlsKey, 'utf8')]);
-    // With the user's own certificate, clients trust whatever issued it; we point them at the chain we serve.
-    return { certPem, keyPem, caCertPath: path.resolve(config.tlsCert) };
+    // With the user's own certificate, clients trust whatever issued it: the CA named by --tls-ca, else the
+    // certificate file itself (which then has to hold the chain up to a CA).
+    return { certPem, keyPem, caCertPath: path.resolve(config.tlsCa ?? config.tlsCert) };
   }
   return ensureTlsMaterial({ dir: path.join(config.dataDir, 'tls'), dnsSuffix: config.dnsSuffix, extraNames: config.aliases, clock });
 }

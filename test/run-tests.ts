@@ -1,4 +1,4 @@
-// `npm test`: every *.test.ts under src/ (unit tests beside their modules) and test/ (conformance), run by
+// `npm test` (after tsc --noEmit): every *.test.ts under src/ (unit tests beside their modules) and test/ (conformance), run by
 // node:test under tsx. Node 20's --test does not expand globs, so the files are listed here.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -12,6 +12,10 @@ function testFiles(dir: string): string[] {
     .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
     .sort();
 }
+
+// Conformance tests run the server as users do, from the esbuild output; build it from the current sources.
+const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...testFiles('src'), ...testFiles('test')];

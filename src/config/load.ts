@@ -32,6 +32,9 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) {
     problems.push('tls-cert and tls-key must be given together');
   }
+  if (config.tlsCa !== undefined && config.tlsCert === undefined) {
+    problems.push('tls-ca names the CA of --tls-cert and needs it');
+  }
   if (config.authorityHost !== undefined && !/^https:\/\/[^/]+$/.test(config.authorityHost.replace(/\/$/, ''))) {
     problems.push(`authority-host: '${config.authorityHost}' must be an https URL without a path (the SDK refuses http authorities)`);
   }

@@ -21,6 +21,7 @@ export interface Config {
   aliases: string[];
   tlsCert: string | undefined;
   tlsKey: string | undefined;
+  tlsCa: string | undefined;
   authorityHost: string | undefined;
   tokenLifetimeSeconds: number;
   defaultRetentionDays: number;
@@ -36,6 +37,7 @@ export const options = {
   aliases: { flag: 'alias', env: 'COFFER_ALIASES', kind: 'list', defaultValue: [], description: "Extra host names (comma-separated in the environment) that select the 'default' vault; added to the server certificate." },
   tlsCert: { flag: 'tls-cert', env: 'COFFER_TLS_CERT', kind: 'string', description: 'PEM certificate (chain) to serve instead of the generated one; needs --tls-key.' },
   tlsKey: { flag: 'tls-key', env: 'COFFER_TLS_KEY', kind: 'string', description: 'PEM private key for --tls-cert.' },
+  tlsCa: { flag: 'tls-ca', env: 'COFFER_TLS_CA', kind: 'string', description: 'PEM of the CA that issued --tls-cert, named as caCertPath for clients to trust (default: the --tls-cert file).' },
   authorityHost: { flag: 'authority-host', env: 'COFFER_AUTHORITY_HOST', kind: 'string', description: 'Public https URL of the token service (default https://localhost:<port>); clients pass it as authorityHost.' },
   tokenLifetimeSeconds: { flag: 'token-lifetime', env: 'COFFER_TOKEN_LIFETIME', kind: 'integer', defaultValue: 3600, min: 3600, max: 86400, description: 'Lifetime of issued access tokens, in seconds.' },
   defaultRetentionDays: { flag: 'retention-days', env: 'COFFER_RETENTION_DAYS', kind: 'integer', defaultValue: 90, min: 7, max: 90, description: 'Soft-delete retention of vaults created without an explicit one, in days.' },

@@ -18,7 +18,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { systemClock } from '../../src/clock.js';
 import { options, type OptionSpec } from '../../src/config/schema.js';
 import { ensureTlsMaterial } from '../../src/tls/certificates.js';
-import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
+import { serverEntry, startServer, uniqueName, type TestServer } from '../support/start-server.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const execFileAsync = promisify(execFile);
@@ -27,7 +27,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Runs `coffer <args>` and returns its exit code and output, whatever the code. */
 async function coffer(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/main.ts'), ...args], {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [serverEntry, ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
     });
@@ -312,7 +312,7 @@ describe('coffer serve: stopping', () => {
     let output = '';
     const child: ChildProcess = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'src/main.ts'), 'serve', '--data-dir', server.dataDir, '--port', String(server.port)],
+      [serverEntry, 'serve', '--data-dir', server.dataDir, '--port', String(server.port)],
       { cwd: repoRoot, env: { ...process.env, COFFER_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -337,7 +337,7 @@ describe('coffer serve: stopping', () => {
   });
 });
 
-describe('coffer serve --tls-cert / --tls-key', () => {
+describe('coffer serve --tls-cert / --tls-key / --tls-ca', () => {
   let server: TestServer;
   let tlsDir: string;
   let material: Awaited<ReturnType<typeof ensureTlsMaterial>>;
@@ -347,7 +347,9 @@ describe('coffer serve --tls-cert / --tls-key', () => {
     tlsDir = await mkdtemp(path.join(os.tmpdir(), 'coffer-own-tls-'));
     material = await ensureTlsMaterial({ dir: tlsDir, dnsSuffix: 'vault.localhost', extraNames: [], clock: systemClock });
     certPath = path.join(tlsDir, 'server.pem');
-    server = await startServer({ args: ['--tls-cert', certPath, '--tls-key', path.join(tlsDir, 'server-key.pem')] });
+    server = await startServer({
+      args: ['--tls-cert', certPath, '--tls-key', path.join(tlsDir, 'server-key.pem'), '--tls-ca', path.join(tlsDir, 'ca.pem')],
+    });
   });
   after(async () => {
     await server?.dispose();
@@ -362,9 +364,13 @@ describe('coffer serve --tls-cert / --tls-key', () => {
     assert.equal(generated.authorized, false);
   });
 
-  it('points admin-credentials.json at an absolute path', () => {
-    assert.ok(path.isAbsolute(server.credentials.caCertPath), server.credentials.caCertPath);
+  it('names the --tls-ca file as caCertPath, so clients trusting caCertPath connect', async () => {
+    assert.equal(server.credentials.caCertPath, path.join(tlsDir, 'ca.pem'));
     assert.equal(server.credentials.vaultUrl, `https://localhost:${server.port}`);
+    const client = server.secretClient();
+    const name = uniqueName('own');
+    await client.setSecret(name, 'trusted through caCertPath');
+    assert.equal((await client.getSecret(name)).value, 'trusted through caCertPath');
   });
 
   it('works with the SDK trusting that CA, on the default and on a named vault', async () => {

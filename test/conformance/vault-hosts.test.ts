@@ -6,7 +6,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
+import { serverEntry, startServer, uniqueName, type TestServer } from '../support/start-server.js';
 
 const apiVersion = '7.5';
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -50,7 +50,7 @@ function requestWithHost(server: TestServer, method: string, hostHeader: string,
 /** Runs the CLI and answers its exit code and output, for commands expected to fail (server.cli throws on those). */
 async function cliResult(server: TestServer, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/main.ts'), ...args, '--data-dir', server.dataDir], { cwd: repoRoot });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [serverEntry, ...args, '--data-dir', server.dataDir], { cwd: repoRoot });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

@@ -14,6 +14,8 @@ import { SecretClient } from '@azure/keyvault-secrets';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const execFileAsync = promisify(execFile);
+/** The server as users run it: the esbuild output of src/, which `npm test` (test/run-tests.ts) builds first. */
+export const serverEntry = path.join(repoRoot, 'dist', 'main.js');
 
 export interface AdminCredentials {
   tenantId: string;
@@ -80,7 +82,7 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
 
   async function launch(extraEnv: Record<string, string> = {}): Promise<void> {
     output = '';
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/main.ts'), 'serve', '--data-dir', dataDir, '--port', String(port), '--purge-interval', '1', ...(opts.args ?? [])], {
+    child = spawn(process.execPath, ['--enable-source-maps', serverEntry, 'serve', '--data-dir', dataDir, '--port', String(port), '--purge-interval', '1', ...(opts.args ?? [])], {
       cwd: repoRoot,
       env: { ...process.env, COFFER_LOG_LEVEL: 'warn', ...opts.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,7 +129,7 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
         retryOptions: { maxRetries: 0 },
       } as any),
     async cli(...args) {
-      const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/main.ts'), ...args, '--data-dir', dataDir], {
+      const { stdout } = await execFileAsync(process.execPath, [serverEntry, ...args, '--data-dir', dataDir], {
         cwd: repoRoot,
         env: { ...process.env, ...opts.env },
       });

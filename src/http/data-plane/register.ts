@@ -28,6 +28,15 @@ export interface DataPlaneDeps<TServices> {
 export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPlaneDeps<TServices>): void {
   app.decorateRequest('coffer', null as unknown as RequestContext);
 
+  // Some clients send `content-type: application/json` with no body on GET and DELETE. An empty body is "no
+  // body": routes that need one still refuse it through their schema, the others never notice.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
+
   app.addHook('onRequest', async (request) => {
     const ctx = newContext(request);
     request.coffer = ctx;
