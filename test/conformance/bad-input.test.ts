@@ -1,42 +1,14 @@
 // Bad input is refused in Azure's shape and changes nothing (STYLE.md §4): every refused write leaves the secret
 // absent or exactly as it was. Ends with a bounded, seeded fuzz loop: no 5xx, no stack traces, always a request id.
 import assert from 'node:assert/strict';
-import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
+import { startServer, uniqueName, type RawResponse, type TestServer } from '../support/start-server.js';
 
 const apiVersion = '7.5';
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: any;
-}
-
-/** The request exactly as given: the path is not normalised by a URL parser and the body is sent byte for byte. */
+/** The request exactly as given: the harness sends the path and body byte for byte. */
 function rawRequest(server: TestServer, method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string>; token?: string } = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    // Framed explicitly: Node sends a GET/DELETE/OPTIONS body unframed otherwise, which the server rightly reads as garbage.
-    const headers: Record<string, string> = opts.body === undefined ? { ...opts.headers } : { 'content-length': String(Buffer.byteLength(opts.body)), ...opts.headers };
-    if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-    const req = https.request({ host: 'localhost', port: server.port, method, path, headers, agent: server.agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
+  return server.request(method, `https://localhost:${server.port}${path}`, opts);
 }
 
 /** Azure's data-plane error shape, a request id, and nothing of our insides: no stack frames, no file paths. */

@@ -2,49 +2,17 @@
 // default vault, anything else is an Azure-shaped 404; object ids are built from the Host the client used.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import https from 'node:https';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { serverEntry, startServer, uniqueName, type TestServer } from '../support/start-server.js';
+import { serverEntry, startServer, uniqueName, type RawResponse, type TestServer } from '../support/start-server.js';
 
 const apiVersion = '7.5';
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  json: any;
-  text: string;
-}
-
-/**
- * A request to the server's socket with any Host header (TLS still names 'localhost'), for hosts neither DNS nor the
- * certificate cover: what a client gets when a proxy or a mistaken DNS entry sends it here.
- */
+/** Connects to 127.0.0.1 (TLS name localhost) and sends the given Host header, as a client addressing that host would. */
 function requestWithHost(server: TestServer, method: string, hostHeader: string, pathAndQuery: string, opts: { token?: string; body?: unknown } = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const headers: Record<string, string> = { host: hostHeader };
-    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
-    if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
-    const req = https.request({ host: '127.0.0.1', port: server.port, servername: 'localhost', method, path: pathAndQuery, headers, agent: server.agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        let json: unknown;
-        try {
-          json = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json, text });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return server.request(method, `https://127.0.0.1:${server.port}${pathAndQuery}`, { ...opts, headers: { host: hostHeader }, servername: 'localhost' });
 }
 
 /** Runs the CLI and answers its exit code and output, for commands expected to fail (server.cli throws on those). */

@@ -26,6 +26,13 @@ export interface AdminCredentials {
   caCertPath: string;
 }
 
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any;
+}
+
 export interface TestServer {
   port: number;
   dataDir: string;
@@ -41,8 +48,11 @@ export interface TestServer {
   secretClient(opts?: { vault?: string; clientId?: string; clientSecret?: string; serviceVersion?: string }): SecretClient;
   /** Runs `coffer <args>` against this server's data directory and parses its JSON output. */
   cli(...args: string[]): Promise<unknown>;
-  /** Raw HTTPS request; the body is sent as JSON when it is not a string. */
-  request(method: string, url: string, opts?: { body?: unknown; headers?: Record<string, string>; token?: string }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json: any }>;
+  /**
+   * Raw HTTPS request. An object body is sent as JSON (with content-type); a string or Buffer is sent byte for
+   * byte with only the headers given. `headers.host` overrides the Host header; `servername` the TLS SNI name.
+   */
+  request(method: string, url: string, opts?: { body?: unknown; headers?: Record<string, string>; token?: string; servername?: string }): Promise<RawResponse>;
   /** An admin access token for the vault audience. */
   adminToken(): Promise<string>;
   /** SIGTERM and wait for exit; returns the exit code. */
@@ -135,12 +145,23 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
       });
       return JSON.parse(stdout);
     },
-    request: (method, url, o = {}) =>
+    request: (method, target, o = {}) =>
       new Promise((resolve, reject) => {
-        const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
-        const headers: Record<string, string> = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...o.headers };
+        // The path is sent exactly as given (no URL normalisation), so tests can send what a URL parser would mend.
+        const match = /^https:\/\/(\[[^\]]+\]|[^/:]+)(?::(\d+))?(\/.*)?$/.exec(target);
+        if (!match) throw new Error(`not an https URL: ${target}`);
+        const isRaw = typeof o.body === 'string' || Buffer.isBuffer(o.body);
+        const body = o.body === undefined ? undefined : isRaw ? (o.body as string | Buffer) : JSON.stringify(o.body);
+        // A body is always framed with content-length: Node would otherwise send GET/DELETE bodies unframed.
+        const headers: Record<string, string> = {
+          ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }),
+          ...(body !== undefined && !isRaw ? { 'content-type': 'application/json' } : {}),
+          ...o.headers,
+        };
         if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
-        const req = https.request(url, { method, agent, headers }, (res) => {
+        const host = match[1]!.replace(/^\[|\]$/g, '');
+        const options = { host, port: Number(match[2] ?? 443), path: match[3] ?? '/', method, agent, headers, ...(o.servername === undefined ? {} : { servername: o.servername }) };
+        const req = https.request(options, (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (text += chunk));
