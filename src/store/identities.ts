@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { ClientSecretCredential, Principal } from '../domain/identities/principal.js';
 import type { Db } from './open.js';
+import { precompile } from './precompiled.js';
 import type { PrincipalsTable } from './schema.js';
 
 export interface IdentityStore {
@@ -14,9 +15,11 @@ export interface IdentityStore {
 }
 
 export function createIdentityStore(db: Db): IdentityStore {
+  // Read on every data-plane request: compiled once (see precompiled.ts).
+  const byObjectId = precompile<Selectable<PrincipalsTable>, [string]>(1, (objectId) => db.selectFrom('principals').selectAll().where('id', '=', objectId!));
   return {
     async getPrincipal(objectId) {
-      const row = await db.selectFrom('principals').selectAll().where('id', '=', objectId).executeTakeFirst();
+      const row = (await db.executeQuery(byObjectId(objectId))).rows[0];
       return row && toPrincipal(row);
     },
     async getPrincipalByAppId(appId) {

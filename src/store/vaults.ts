@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { Vault } from '../domain/vaults/vault.js';
 import { errors } from '../errors.js';
 import type { Db } from './open.js';
+import { precompile } from './precompiled.js';
 import type { VaultsTable } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
 
@@ -14,9 +15,11 @@ export interface VaultStore {
 }
 
 export function createVaultStore(db: Db): VaultStore {
+  // Read on every data-plane request: compiled once (see precompiled.ts).
+  const byName = precompile<Selectable<VaultsTable>, [string]>(1, (name) => db.selectFrom('vaults').selectAll().where('name', '=', name!));
   return {
     async getVaultByName(name) {
-      const row = await db.selectFrom('vaults').selectAll().where('name', '=', name.toLowerCase()).executeTakeFirst();
+      const row = (await db.executeQuery(byName(name.toLowerCase()))).rows[0];
       return row && toVault(row);
     },
     async listVaults() {

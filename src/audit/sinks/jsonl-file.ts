@@ -38,7 +38,8 @@ export function createJsonlFileSink(opts: { dir: string; clock: Clock }): AuditS
   }
 
   async function append(file: FileHandle, events: AuditEvent[]): Promise<void> {
-    await file.appendFile(events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    // One write per batch; the file is open in append mode, so it lands at the end whatever the position says.
+    await file.write(events.map((event) => `${JSON.stringify(event)}\n`).join(''));
     await file.sync();
   }
 

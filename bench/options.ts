@@ -1,0 +1,73 @@
+// Command-line flags of `npm run bench`, with --quick's smaller defaults.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  quick: boolean;
+  workers: number;
+  connections: number;
+  /** Seconds of each measured run, and of the unmeasured warm-up run before it. */
+  duration: number;
+  warmup: number;
+  rounds: number;
+  secrets: number;
+  scenarios: string[] | undefined;
+  port: number | undefined;
+  scale: number | undefined;
+}
+
+export const usage = `Usage: npm run bench -- [options]
+  --quick              smoke run: 1 round, 3 s runs, 1 s warm-up, 200 secrets (< 2 minutes)
+  --workers N          server processes, for Coffer and the baseline (default: ${os.availableParallelism()} = cores)
+  --connections C      wrk connections (default 32)
+  --duration S         seconds per measured run (default 8)
+  --warmup S           seconds of the unmeasured run before each measured one (default 2)
+  --rounds R           interleaved baseline/Coffer rounds per scenario (default 3); medians are reported
+  --secrets N          secrets in the benchmarked vault (default 1000)
+  --scenario NAME      run only these scenarios (repeatable, or a comma list)
+  --port P             Coffer's port (default: a free one)
+  --scale N            also build an N-secret vault (e.g. 1000000) and compare GET, list paging, cold start
+`;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      workers: { type: 'string' },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      rounds: { type: 'string' },
+      secrets: { type: 'string' },
+      scenario: { type: 'string', multiple: true },
+      port: { type: 'string' },
+      scale: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
+  const quick = values.quick ?? false;
+  const int = (name: string, raw: string | undefined, fallback: number, min = 1): number => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}; got '${raw}'`);
+    return value;
+  };
+  const scenarios = values.scenario?.flatMap((entry) => entry.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  return {
+    quick,
+    workers: int('workers', values.workers, os.availableParallelism()),
+    connections: int('connections', values.connections, 32),
+    duration: int('duration', values.duration, quick ? 3 : 8),
+    warmup: int('warmup', values.warmup, quick ? 1 : 2),
+    rounds: int('rounds', values.rounds, quick ? 1 : 3),
+    secrets: int('secrets', values.secrets, quick ? 200 : 1000),
+    scenarios: scenarios === undefined || scenarios.length === 0 ? undefined : scenarios,
+    port: values.port === undefined ? undefined : int('port', values.port, 0),
+    scale: values.scale === undefined ? undefined : int('scale', values.scale, 0, 1000),
+  };
+}

@@ -1,0 +1,252 @@
+// `npm run bench`: starts a production-configured Coffer on a fresh data dir, fills a vault, and loads it
+// with wrk against a node:https baseline in interleaved rounds; writes bench/results/. Flags: bench/options.ts.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { encodeSkipToken } from '../src/http/data-plane/wire/paging.js';
+import { cleanupNow, installCleanupHandlers, trackChild, trackDir } from './cleanup.js';
+import { measureDbSize } from './db-size.js';
+import { fmt, interleave, summarize, type LoadShape, type Target } from './measure.js';
+import { parseOptions, usage, type BenchOptions } from './options.js';
+import { machineFacts, treeRssKiB } from './proc.js';
+import { checkTargets, toMarkdown, toSvg, type BenchResult, type ScaleResult, type ScenarioResult } from './report.js';
+import { NAME_PATTERN, SECRET_VALUE, scenarios, secretName, type Scenario, type ScenarioContext } from './scenarios.js';
+import { freePort, getToken, pool, readCredentials, repoRoot, request, startBaseline, startCoffer, type Server } from './servers.js';
+import { findWrk, runWrk, wrkScript } from './wrk.js';
+
+const log = (message: string) => console.log(`bench: ${message}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<void> {
+  let opts: BenchOptions;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+  installCleanupHandlers();
+  const selected = selectScenarios(opts.scenarios);
+  const wrk = findWrk();
+  const startedAt = new Date();
+  const loadAverageAtStart = machineFacts().loadAverage;
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'coffer-bench-'));
+  trackDir(workDir);
+  const dataDir = path.join(workDir, 'data');
+  const port = opts.port ?? (await freePort());
+
+  log(`starting Coffer on port ${port} with --workers ${opts.workers} (data dir ${dataDir})`);
+  let coffer = await startCoffer({ label: 'coffer', dataDir, port, workers: opts.workers });
+  const workers = coffer.workers;
+  const workersFlag = workers !== 1 || opts.workers === 1;
+  if (!workersFlag) log('the server does not know --workers yet: running 1 process, and the baseline with 1 worker too');
+  let token = await getToken(port, dataDir);
+  const { ca } = await readCredentials(dataDir);
+
+  log(`filling the default vault with ${fmt(opts.secrets)} secrets over HTTPS`);
+  const fillStart = performance.now();
+  await fillOverHttp(port, ca, token, opts.secrets);
+  const fill = { secrets: opts.secrets, seconds: (performance.now() - fillStart) / 1000 };
+  log(`filled in ${fill.seconds.toFixed(1)} s (${fmt(opts.secrets / fill.seconds)} PUT/s)`);
+
+  await coffer.stop();
+  const db = measureDbSize(dataDir, opts.secrets);
+  coffer = await startCoffer({ label: 'coffer', dataDir, port, workers, noWorkersFlag: !workersFlag });
+  log(`cold start on the filled data dir: ${Math.round(coffer.startMs)} ms; database ${fmt(db.fileBytesPerSecret)} bytes per secret`);
+  await sleep(1000);
+  const idleKiB = treeRssKiB(coffer.pid);
+  token = await getToken(port, dataDir);
+
+  const shape: LoadShape = { wrk, workDir, connections: opts.connections, duration: opts.duration, warmup: opts.warmup, rounds: opts.rounds };
+  const ctx: ScenarioContext = { port, token, ca, secretCount: opts.secrets, value: SECRET_VALUE, deepSkipToken: deepToken(opts.secrets) };
+  const results: ScenarioResult[] = [];
+  for (const scenario of selected) {
+    results.push(await runScenario(scenario, ctx, coffer, dataDir, workers, shape));
+  }
+  const afterLoadKiB = Math.max(0, ...results.map((r) => r.coffer.rssKiB));
+
+  const scale = opts.scale === undefined ? undefined : await runScale(opts.scale, workDir, coffer, ctx, workers, workersFlag, shape);
+
+  const partial: Omit<BenchResult, 'targets'> = {
+    date: startedAt.toISOString(),
+    machine: { nproc: os.availableParallelism(), ...pick(machineFacts(), 'cpuModel'), node: process.version, wrk: wrkVersion(wrk), loadAverageAtStart, loadAverageAtEnd: machineFacts().loadAverage },
+    config: {
+      workersRequested: opts.workers, workers, connections: opts.connections, durationSeconds: opts.duration, warmupSeconds: opts.warmup,
+      rounds: opts.rounds, secrets: opts.secrets, wrkThreads: 1, quick: opts.quick,
+    },
+    fill,
+    coldStartMs: coffer.startMs,
+    rss: { idleKiB, afterLoadKiB },
+    db,
+    scenarios: results,
+    ...(scale === undefined ? {} : { scale }),
+  };
+  const result: BenchResult = { ...partial, targets: checkTargets(partial) };
+  await coffer.stop();
+  await writeResults(result);
+  printSummary(result);
+}
+
+function selectScenarios(names: string[] | undefined): Scenario[] {
+  if (names === undefined) return scenarios.filter((s) => !s.optIn);
+  return names.map((name) => {
+    const found = scenarios.find((s) => s.name === name);
+    if (!found) throw new Error(`unknown scenario '${name}'; known: ${scenarios.map((s) => s.name).join(', ')}`);
+    return found;
+  });
+}
+
+/** The $skiptoken a nextLink carries for a position 90% into the vault's names. */
+const deepToken = (secretCount: number) => encodeSkipToken(secretName(Math.max(1, Math.floor(secretCount * 0.9))).toLowerCase());
+
+function scriptFor(scenario: Scenario, ctx: ScenarioContext, inspect = false): string {
+  return wrkScript({ requestLua: scenario.lua(ctx), host: `localhost:${ctx.port}`, token: ctx.token, secretCount: ctx.secretCount, namePattern: NAME_PATTERN, inspect });
+}
+
+async function fillOverHttp(port: number, ca: string, token: string, count: number): Promise<void> {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
+  const body = JSON.stringify({ value: SECRET_VALUE });
+  try {
+    await pool(count, 32, async (i) => {
+      const res = await request(port, 'PUT', `/secrets/${secretName(i + 1)}?api-version=7.5`, { ca, agent, token, body });
+      if (res.status !== 200) throw new Error(`filling: PUT ${secretName(i + 1)} answered ${res.status}: ${res.body}`);
+    });
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Server, dataDir: string, workers: number, shape: LoadShape): Promise<ScenarioResult> {
+  log(`scenario ${scenario.name}: ${scenario.description}`);
+  await scenario.setup?.(ctx);
+  // An inspecting warm-up on Coffer checks every answer is 2xx and measures the body the baseline must send.
+  const probe = await runWrk({
+    wrk: shape.wrk, scriptFile: path.join(shape.workDir, `${scenario.name}-probe.lua`), script: scriptFor(scenario, ctx, true),
+    port: coffer.port, connections: shape.connections, seconds: Math.max(1, shape.warmup), inspect: true,
+  });
+  if ((probe.inspectedNon2xx ?? 0) > 0) log(`WARNING: ${probe.inspectedNon2xx} non-2xx answers from Coffer in the ${scenario.name} probe`);
+  const bodyBytes = probe.bodyBytes ?? 0;
+  const baseline = await startBaseline({ dataDir, port: await freePort(), workers, bodyBytes });
+  try {
+    const targets: Target[] = [
+      { label: 'baseline', server: baseline, script: scriptFor(scenario, ctx) },
+      { label: 'coffer', server: coffer, script: scriptFor(scenario, ctx) },
+    ];
+    const runs = await interleave(scenario.name, targets, shape);
+    const baselineRuns = runs.get('baseline')!;
+    const cofferRuns = runs.get('coffer')!;
+    const summary = { baseline: summarize(baselineRuns), coffer: summarize(cofferRuns) };
+    const ratio = summary.coffer.reqPerSec / summary.baseline.reqPerSec;
+    log(`${scenario.name}: Coffer ${fmt(summary.coffer.reqPerSec)} req/s = ${(ratio * 100).toFixed(1)}% of baseline ${fmt(summary.baseline.reqPerSec)}; p99 ${summary.coffer.p99Ms.toFixed(2)} ms`);
+    return {
+      name: scenario.name, description: scenario.description, bodyBytes, ...summary, ratio,
+      ...(scenario.target === undefined ? {} : { target: scenario.target }),
+      runs: { baseline: baselineRuns, coffer: cofferRuns },
+    };
+  } finally {
+    await baseline.stop();
+  }
+}
+
+/** --scale: a second data dir with N secrets written straight into SQLite, compared with the small vault. */
+async function runScale(count: number, workDir: string, small: Server, smallCtx: ScenarioContext, workers: number, workersFlag: boolean, shape: LoadShape): Promise<ScaleResult> {
+  const dataDir = path.join(workDir, 'scale');
+  const port = await freePort();
+  log(`scale: initializing a second data dir (${dataDir})`);
+  const init = await startCoffer({ label: 'coffer-scale', dataDir, port, workers, noWorkersFlag: !workersFlag });
+  await init.stop();
+
+  log(`scale: writing ${fmt(count)} sealed secrets directly into SQLite`);
+  const fillStart = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench', 'scale-fill.ts'), '--data-dir', dataDir, '--count', String(count)], { cwd: repoRoot, stdio: 'inherit' });
+    trackChild(child);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`scale fill exited with ${code}`))));
+  });
+  const fillSeconds = (performance.now() - fillStart) / 1000;
+  const db = measureDbSize(dataDir, count);
+
+  const large = await startCoffer({ label: 'coffer-scale', dataDir, port, workers, noWorkersFlag: !workersFlag });
+  log(`scale: cold start with ${fmt(count)} secrets: ${Math.round(large.startMs)} ms; ${fmt(db.fileBytesPerSecret)} bytes per secret`);
+  try {
+    await sleep(1000);
+    const rssIdleKiB = treeRssKiB(large.pid);
+    const { ca } = await readCredentials(dataDir);
+    const largeCtx: ScenarioContext = { port, token: await getToken(port, dataDir), ca, secretCount: count, value: SECRET_VALUE, deepSkipToken: deepToken(count) };
+    await checkDeepPage(largeCtx);
+    const byName = (name: string) => scenarios.find((s) => s.name === name)!;
+
+    log(`scale: secret-get on ${fmt(smallCtx.secretCount)} vs ${fmt(count)} secrets, interleaved`);
+    const get = await interleave('scale-get', [
+      { label: 'small', server: small, script: scriptFor(byName('secret-get'), smallCtx) },
+      { label: 'large', server: large, script: scriptFor(byName('secret-get'), largeCtx) },
+    ], shape);
+    log('scale: list pages: first page of both vaults, and a page 90% into the large one');
+    const list = await interleave('scale-list', [
+      { label: 'small-start', server: small, script: scriptFor(byName('secret-list'), smallCtx) },
+      { label: 'large-start', server: large, script: scriptFor(byName('secret-list'), largeCtx) },
+      { label: 'large-deep', server: large, script: scriptFor(byName('secret-list-deep'), largeCtx) },
+    ], shape);
+    const getSummary = { small: summarize(get.get('small')!), large: summarize(get.get('large')!) };
+    return {
+      secrets: count, fillSeconds, db, coldStartMs: large.startMs, rssIdleKiB,
+      get: { ...getSummary, ratio: getSummary.large.reqPerSec / getSummary.small.reqPerSec },
+      list: { smallStart: summarize(list.get('small-start')!), largeStart: summarize(list.get('large-start')!), largeDeep: summarize(list.get('large-deep')!) },
+    };
+  } finally {
+    await large.stop();
+  }
+}
+
+/** The deep page must really start 90% in: its first item follows the token's position. */
+async function checkDeepPage(ctx: ScenarioContext): Promise<void> {
+  const res = await request(ctx.port, 'GET', `/secrets?api-version=7.5&maxresults=25&$skiptoken=${ctx.deepSkipToken}`, { ca: ctx.ca, token: ctx.token });
+  const page = JSON.parse(res.body) as { value?: Array<{ id: string }>; nextLink?: string | null };
+  const expected = secretName(Math.floor(ctx.secretCount * 0.9) + 1);
+  if (res.status !== 200 || !page.value?.[0]?.id.endsWith(`/secrets/${expected}`)) {
+    throw new Error(`deep list page did not start at ${expected}: ${res.status} ${res.body.slice(0, 300)}`);
+  }
+}
+
+function wrkVersion(wrk: string): string {
+  try {
+    execFileSync(wrk, ['--version'], { encoding: 'utf8' });
+  } catch (error) {
+    // wrk --version prints its banner and exits 1
+    const out = String((error as { stdout?: string }).stdout ?? '');
+    return /^wrk \S+/.exec(out)?.[0] ?? 'wrk';
+  }
+  return 'wrk';
+}
+
+function pick<T extends object, K extends keyof T>(value: T, key: K): Pick<T, K> {
+  return { [key]: value[key] } as Pick<T, K>;
+}
+
+async function writeResults(result: BenchResult): Promise<void> {
+  const dir = path.join(repoRoot, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  await writeFile(path.join(dir, 'latest.json'), json);
+  await writeFile(path.join(dir, `${result.date.replace(/:/g, '-').replace(/\..+$/, '')}.json`), json);
+  await writeFile(path.join(dir, 'latest.md'), toMarkdown(result));
+  await writeFile(path.join(dir, 'latest.svg'), toSvg(result));
+  log(`wrote bench/results/latest.{json,md,svg} and a timestamped copy`);
+}
+
+function printSummary(result: BenchResult): void {
+  console.log(`\n${toMarkdown(result).split('\n## Machine')[0]}`);
+}
+
+main()
+  .then(() => {
+    cleanupNow();
+    process.exit(0);
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`bench: failed: ${(error as Error)?.stack ?? String(error)}\n`);
+    cleanupNow();
+    process.exit(1);
+  });

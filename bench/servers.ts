@@ -1,0 +1,206 @@
+// Starts and stops the servers under test (Coffer and the node:https baseline) and talks to them over
+// loopback: health polling, tokens, filling a vault.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import https from 'node:https';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { trackGroup } from './cleanup.js';
+
+export const repoRoot = path.resolve(import.meta.dirname, '..');
+
+export interface Server {
+  label: string;
+  port: number;
+  /** The primary process; workers are its descendants. */
+  pid: number;
+  /** Worker processes actually running (1 when the server has no --workers option). */
+  workers: number;
+  /** Spawn → first 200 from /healthz, in milliseconds. */
+  startMs: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface AdminCredentials {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  authorityHost: string;
+  vaultUrl: string;
+  caCertPath: string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Response {
+  status: number;
+  body: string;
+}
+
+/** One HTTPS request to 127.0.0.1:port, Host localhost:port, verified against the server's CA. */
+export function request(
+  port: number,
+  method: string,
+  pathname: string,
+  opts: { ca: string; agent?: https.Agent; token?: string; body?: string; contentType?: string },
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: `localhost:${port}` };
+    if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.body !== undefined) {
+      headers['content-type'] = opts.contentType ?? 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(opts.body));
+    }
+    const req = https.request(
+      { host: '127.0.0.1', port, path: pathname, method, headers, ca: opts.ca, servername: 'localhost', agent: opts.agent ?? false, timeout: 30_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${pathname} timed out`)));
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Spawns a server in its own process group (so its workers can be stopped together) and waits until /healthz
+ * answers 200. `caFile` may not exist yet (a fresh Coffer writes it while starting).
+ */
+async function launch(label: string, port: number, args: string[], caFile: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; startMs: number; output: () => string }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const untrack = trackGroup(child.pid!);
+  child.once('exit', untrack);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new ServerExited(label, code, output))));
+  exited.catch(() => {});
+  const ready = (async () => {
+    for (;;) {
+      if (child.exitCode !== null) return;
+      const ca = await readFile(caFile, 'utf8').catch(() => undefined);
+      if (ca !== undefined) {
+        const res = await request(port, 'GET', '/healthz', { ca }).catch(() => undefined);
+        if (res?.status === 200) return;
+      }
+      await sleep(15);
+    }
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label} not ready after 120 s:\n${output}`)), 120_000);
+  });
+  try {
+    await Promise.race([ready, exited, timeout]);
+    if (child.exitCode !== null) await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+  return { child, startMs: performance.now() - started, output: () => output };
+}
+
+export class ServerExited extends Error {
+  constructor(
+    label: string,
+    readonly code: number | null,
+    readonly output: string,
+  ) {
+    super(`${label} exited with ${code} before it was ready:\n${output}`);
+  }
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exit, new Promise<void>((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+    clearTimeout(timer);
+    // Cluster workers normally exit with the primary; make sure none is left behind.
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  };
+}
+
+/** Starts `coffer serve` (production defaults: HTTPS, auth, audit) with --workers, or without it if unsupported. */
+export async function startCoffer(opts: { label: string; dataDir: string; port: number; workers: number; noWorkersFlag?: boolean }): Promise<Server> {
+  const base = [path.join(repoRoot, 'dist', 'main.js'), 'serve', '--data-dir', opts.dataDir, '--port', String(opts.port), '--log-level', 'warn'];
+  const caFile = path.join(opts.dataDir, 'tls', 'ca.pem');
+  let workers = opts.workers;
+  let launched;
+  if (opts.noWorkersFlag) {
+    workers = 1;
+    launched = await launch(opts.label, opts.port, base, caFile);
+  } else {
+    try {
+      launched = await launch(opts.label, opts.port, [...base, '--workers', String(opts.workers)], caFile);
+    } catch (error) {
+      if (!(error instanceof ServerExited && /unknown option/i.test(error.output))) throw error;
+      workers = 1;
+      launched = await launch(opts.label, opts.port, base, caFile);
+    }
+  }
+  const { child, startMs, output } = launched;
+  return { label: opts.label, port: opts.port, pid: child.pid!, workers, startMs, output, stop: stopper(child) };
+}
+
+/** Starts bench/baseline-server.ts: node:https, same certificate, same worker count, a fixed body of `bodyBytes`. */
+export async function startBaseline(opts: { dataDir: string; port: number; workers: number; bodyBytes: number }): Promise<Server> {
+  const tls = path.join(opts.dataDir, 'tls');
+  const args = [
+    '--import', 'tsx', path.join(repoRoot, 'bench', 'baseline-server.ts'),
+    '--port', String(opts.port), '--workers', String(opts.workers), '--body-bytes', String(opts.bodyBytes),
+    '--cert', path.join(tls, 'server.pem'), '--key', path.join(tls, 'server-key.pem'),
+  ];
+  const { child, startMs, output } = await launch('baseline', opts.port, args, path.join(tls, 'ca.pem'));
+  return { label: 'baseline', port: opts.port, pid: child.pid!, workers: opts.workers, startMs, output, stop: stopper(child) };
+}
+
+export async function readCredentials(dataDir: string): Promise<{ credentials: AdminCredentials; ca: string }> {
+  const credentials = JSON.parse(await readFile(path.join(dataDir, 'admin-credentials.json'), 'utf8')) as AdminCredentials;
+  return { credentials, ca: await readFile(credentials.caCertPath, 'utf8') };
+}
+
+/** A client-credentials access token for the vault audience (valid for an hour). */
+export async function getToken(port: number, dataDir: string): Promise<string> {
+  const { credentials, ca } = await readCredentials(dataDir);
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    scope: `https://vault.localhost:${port}/.default`,
+  }).toString();
+  const res = await request(port, 'POST', `/${credentials.tenantId}/oauth2/v2.0/token`, { ca, body: form, contentType: 'application/x-www-form-urlencoded' });
+  if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${res.body}`);
+  return (JSON.parse(res.body) as { access_token: string }).access_token;
+}
+
+/** Runs `task(i)` for i in [0, count) with `concurrency` in flight. */
+export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) await task(next++);
+  });
+  await Promise.all(runners);
+}
