@@ -2,6 +2,7 @@
 // on Ctrl-C and on errors.
 import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { processTree } from './proc.js';
 
 const groups = new Set<number>(); // process-group leaders started detached (servers and their workers)
 const children = new Set<ChildProcess>(); // plain children (wrk, fill scripts)
@@ -24,7 +25,10 @@ export function trackDir(dir: string): () => void {
 
 /** Synchronous, so it also runs from process.on('exit'). Safe to call twice. */
 export function cleanupNow(): void {
-  for (const child of children) if (child.exitCode === null && child.pid !== undefined) tryKill(child.pid, 'SIGKILL');
+  // A child may be a wrapper shell (wrk's): kill its descendants too, the deepest first.
+  for (const child of children) {
+    if (child.exitCode === null && child.pid !== undefined) for (const pid of processTree(child.pid).reverse()) tryKill(pid, 'SIGKILL');
+  }
   children.clear();
   for (const pid of groups) tryKill(-pid, 'SIGKILL');
   groups.clear();

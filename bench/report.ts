@@ -182,7 +182,7 @@ export function toSvg(r: BenchResult): string {
         const top = y + i * (barHeight + 2);
         parts.push(
           `<rect x="${labelWidth}" y="${top}" width="${w.toFixed(1)}" height="${barHeight}" fill="${colors[which]}"/>`,
-          `<text x="${labelWidth + w + 6}" y="${top + 13}" font-size="12">${esc(unit(v))}</text>`,
+          `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${top + 13}" font-size="12">${esc(unit(v))}</text>`,
         );
       });
       parts.push(`<text x="${labelWidth + barArea + 90}" y="${y + barHeight + 4}" font-size="12" fill="#333">${esc(note(s))}</text>`);
@@ -191,7 +191,7 @@ export function toSvg(r: BenchResult): string {
     y += 20;
   };
   panel('Throughput (req/s, higher is better)', (s) => s.reqPerSec, (v) => fmt(v), (s) => `${pct(s.ratio)} of baseline`);
-  panel('p99 latency (ms, lower is better)', (s) => s.p99Ms, (v) => `${v.toFixed(2)} ms`, (s) => `p50 ${s.coffer.p50Ms.toFixed(2)} ms`);
+  panel('p99 latency (ms, lower is better)', (s) => s.p99Ms, (v) => `${v.toFixed(2)} ms`, (s) => `Coffer p50 ${s.coffer.p50Ms.toFixed(2)} ms`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}" font-family="Helvetica, Arial, sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 ${parts.join('\n')}

@@ -13,7 +13,7 @@ import { parseOptions, usage, type BenchOptions } from './options.js';
 import { machineFacts, treeRssKiB } from './proc.js';
 import { checkTargets, toMarkdown, toSvg, type BenchResult, type ScaleResult, type ScenarioResult } from './report.js';
 import { NAME_PATTERN, SECRET_VALUE, scenarios, secretName, type Scenario, type ScenarioContext } from './scenarios.js';
-import { freePort, getToken, pool, readCredentials, repoRoot, request, startBaseline, startCoffer, type Server } from './servers.js';
+import { freePort, getToken, liveServers, pool, readCredentials, repoRoot, request, startBaseline, startCoffer, type Server } from './servers.js';
 import { findWrk, runWrk, wrkScript } from './wrk.js';
 
 const log = (message: string) => console.log(`bench: ${message}`);
@@ -128,6 +128,7 @@ async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Ser
   });
   if ((probe.inspectedNon2xx ?? 0) > 0) log(`WARNING: ${probe.inspectedNon2xx} non-2xx answers from Coffer in the ${scenario.name} probe`);
   const bodyBytes = probe.bodyBytes ?? 0;
+  log(`${scenario.name}: probe ${fmt(probe.reqPerSec)} req/s, ${bodyBytes}-byte bodies; starting the baseline with ${workers} worker(s)`);
   const baseline = await startBaseline({ dataDir, port: await freePort(), workers, bodyBytes });
   try {
     const targets: Target[] = [
@@ -247,6 +248,10 @@ main()
   })
   .catch((error: unknown) => {
     process.stderr.write(`bench: failed: ${(error as Error)?.stack ?? String(error)}\n`);
+    for (const server of liveServers()) {
+      const tail = server.output().trim().split('\n').slice(-20).join('\n');
+      if (tail !== '') process.stderr.write(`--- last output of ${server.label} (pid ${server.pid}) ---\n${tail}\n`);
+    }
     cleanupNow();
     process.exit(1);
   });

@@ -76,6 +76,10 @@ export function request(
   });
 }
 
+const live = new Set<Server>();
+/** Servers started and not yet stopped, to show their output when the benchmark fails. */
+export const liveServers = (): Server[] => [...live];
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -162,7 +166,7 @@ export async function startCoffer(opts: { label: string; dataDir: string; port: 
     }
   }
   const { child, startMs, output } = launched;
-  return { label: opts.label, port: opts.port, pid: child.pid!, workers, startMs, output, stop: stopper(child) };
+  return register({ label: opts.label, port: opts.port, pid: child.pid!, workers, startMs, output, stop: stopper(child) });
 }
 
 /** Starts bench/baseline-server.ts: node:https, same certificate, same worker count, a fixed body of `bodyBytes`. */
@@ -174,7 +178,17 @@ export async function startBaseline(opts: { dataDir: string; port: number; worke
     '--cert', path.join(tls, 'server.pem'), '--key', path.join(tls, 'server-key.pem'),
   ];
   const { child, startMs, output } = await launch('baseline', opts.port, args, path.join(tls, 'ca.pem'));
-  return { label: 'baseline', port: opts.port, pid: child.pid!, workers: opts.workers, startMs, output, stop: stopper(child) };
+  return register({ label: 'baseline', port: opts.port, pid: child.pid!, workers: opts.workers, startMs, output, stop: stopper(child) });
+}
+
+function register(server: Server): Server {
+  live.add(server);
+  const stop = server.stop;
+  server.stop = async () => {
+    await stop();
+    live.delete(server);
+  };
+  return server;
 }
 
 export async function readCredentials(dataDir: string): Promise<{ credentials: AdminCredentials; ca: string }> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
-import { createDatabaseSink } from './audit/sinks/database.js';
+import { createSqliteWorkerSink } from './audit/sinks/sqlite-worker.js';
 import { createJsonlFileSink } from './audit/sinks/jsonl-file.js';
 import { createClientCredentialsGrant } from './auth/tokens/client-credentials.js';
 import { createTokenIssuer } from './auth/tokens/issue.js';
@@ -14,7 +14,7 @@ import { audiencesFor, createTokenVerifier } from './auth/tokens/verify.js';
 import { ADMIN_CREDENTIALS_FILE, ensureAdministrator, ensureDefaultVault } from './bootstrap.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
-import { openDataDir, RESOURCE_GROUP } from './data-dir.js';
+import { DATABASE_FILE, openDataDir, RESOURCE_GROUP } from './data-dir.js';
 import { createPrincipalService } from './domain/identities/principal-service.js';
 import { createSecretService } from './domain/secrets/secret-service.js';
 import { createVaultService } from './domain/vaults/vault-service.js';
@@ -70,7 +70,12 @@ export async function startApp(opts: { config: Readonly<Config>; masterKeyFromEn
     const grant = createClientCredentialsGrant({ identities: identityStore, issuer, tenantId, resources: audiences, clock });
 
     await mkdir(path.join(config.dataDir, 'audit'), { recursive: true, mode: 0o700 });
-    auditLog = createAuditLog({ sinks: [createDatabaseSink({ db }), createJsonlFileSink({ dir: path.join(config.dataDir, 'audit'), clock })] });
+    auditLog = createAuditLog({
+      sinks: [
+        createSqliteWorkerSink({ file: path.join(config.dataDir, DATABASE_FILE) }),
+        createJsonlFileSink({ dir: path.join(config.dataDir, 'audit'), clock }),
+      ],
+    });
 
     const server = buildHttpServer({
       tls: { cert: tls.certPem, key: tls.keyPem },

@@ -26,6 +26,11 @@ const STATEMENT_CACHE_SIZE = 256;
  * Kysely prepares every query afresh, and preparing costs more than running a point read. Reusing statements by
  * their SQL text is safe here: Kysely runs one query at a time on this connection, and SQLite re-prepares a
  * statement by itself if the schema changes under it.
+ *
+ * It also turns Kysely's `begin` into `begin immediate`. Other connections write to this file too (the audit
+ * thread, CLI commands, other server workers); a deferred transaction that reads and then writes fails at once
+ * with SQLITE_BUSY when another connection committed in between — busy_timeout does not cover that. Taking the
+ * write lock at `begin` makes it wait its turn instead.
  */
 function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
   const statements = new Map<string, BetterSqlite3.Statement>();
@@ -34,7 +39,8 @@ function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
       statements.clear();
       sqlite.close();
     },
-    prepare(sql: string) {
+    prepare(text: string) {
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let statement = statements.get(sql);
       if (statement === undefined) {
         statement = sqlite.prepare(sql);

@@ -1,0 +1,42 @@
+// The worker-thread half of the SQLite audit sink: its own connection to the database, one transaction (one
+// fsync) per batch. Runs off the main thread because better-sqlite3 commits synchronously, and a commit on the
+// event loop would stall every request in flight for the length of an fsync.
+import BetterSqlite3 from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+
+export interface AuditRow {
+  time: string;
+  vaultName: string;
+  operationName: string;
+  httpStatus: number;
+  callerOid: string | null;
+  record: string;
+}
+
+export type WorkerRequest = { id: number; rows: AuditRow[] } | { id: number; close: true };
+export type WorkerReply = { id: number; error?: string };
+
+const sqlite = new BetterSqlite3((workerData as { file: string }).file);
+sqlite.pragma('journal_mode = WAL');
+sqlite.pragma('synchronous = FULL');
+sqlite.pragma('busy_timeout = 5000');
+const insert = sqlite.prepare(
+  'insert into audit_events (time, vault_name, operation_name, http_status, caller_oid, record) values (?, ?, ?, ?, ?, ?)',
+);
+const insertBatch = sqlite.transaction((rows: AuditRow[]) => {
+  for (const row of rows) insert.run(row.time, row.vaultName, row.operationName, row.httpStatus, row.callerOid, row.record);
+});
+
+parentPort!.on('message', (message: WorkerRequest) => {
+  if ('close' in message) {
+    sqlite.close();
+    parentPort!.postMessage({ id: message.id } satisfies WorkerReply);
+    return;
+  }
+  try {
+    insertBatch.immediate(message.rows);
+    parentPort!.postMessage({ id: message.id } satisfies WorkerReply);
+  } catch (error) {
+    parentPort!.postMessage({ id: message.id, error: (error as Error).message } satisfies WorkerReply);
+  }
+});
