@@ -1,7 +1,7 @@
 // Interleaved measurement: for each round, each target gets an unmeasured warm-up run and then a measured
 // wrk run, with the server tree's CPU (from /proc) read around it. Medians over the valid runs.
 import path from 'node:path';
-import { treeCpuMicros, treeRssKiB } from './proc.js';
+import { machineBusyMicros, treeCpuMicros, treeRssKiB } from './proc.js';
 import type { Server } from './servers.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
@@ -18,6 +18,8 @@ export interface RunRecord extends WrkResult {
   wrkCpuUsPerReq: number;
   /** Server cores busy on average during the run. */
   serverCores: number;
+  /** Cores used by everything else on the machine (neither the server nor wrk) during the run: noise. */
+  otherCores: number;
   rssKiB: number;
   errorRate: number;
   /** False when more than 1% of requests failed (error or non-2xx). */
@@ -33,6 +35,7 @@ export interface Summary {
   serverCpuUsPerReq: number;
   wrkCpuUsPerReq: number;
   serverCores: number;
+  otherCores: number;
   errors: number;
   non2xx: number;
   rssKiB: number;
@@ -55,14 +58,16 @@ export async function interleave(name: string, targets: Target[], shape: LoadSha
       const common = { wrk: shape.wrk, scriptFile, script: target.script, port: target.server.port, connections: shape.connections };
       if (shape.warmup > 0) await runWrk({ ...common, seconds: shape.warmup });
       const cpuBefore = treeCpuMicros(target.server.pid);
+      const busyBefore = machineBusyMicros();
       const result = await runWrk({ ...common, seconds: shape.duration });
       const cpuUs = treeCpuMicros(target.server.pid) - cpuBefore;
-      const record = toRecord(round, result, cpuUs, treeRssKiB(target.server.pid));
+      const otherUs = machineBusyMicros() - busyBefore - cpuUs - result.wrkCpuUs;
+      const record = toRecord(round, result, cpuUs, otherUs, treeRssKiB(target.server.pid));
       records.get(target.label)!.push(record);
       console.log(
         `  ${name} round ${round}/${shape.rounds} ${target.label.padEnd(12)} ${fmt(record.reqPerSec).padStart(7)} req/s  ` +
           `p50 ${(record.p50Us / 1000).toFixed(2)} ms  p99 ${(record.p99Us / 1000).toFixed(2)} ms  ` +
-          `server ${record.serverCpuUsPerReq.toFixed(0)} µs/req (${record.serverCores.toFixed(2)} cores)  wrk ${record.wrkCpuUsPerReq.toFixed(0)} µs/req` +
+          `server ${record.serverCpuUsPerReq.toFixed(0)} µs/req (${record.serverCores.toFixed(2)} cores)  wrk ${record.wrkCpuUsPerReq.toFixed(0)} µs/req  other load ${record.otherCores.toFixed(2)} cores` +
           (record.errors > 0 ? `  errors ${record.errors} (non-2xx ${record.non2xx})` : '') +
           (record.valid ? '' : '  INVALID (>1% errors)'),
       );
@@ -71,7 +76,7 @@ export async function interleave(name: string, targets: Target[], shape: LoadSha
   return records;
 }
 
-function toRecord(round: number, result: WrkResult, serverCpuUs: number, rssKiB: number): RunRecord {
+function toRecord(round: number, result: WrkResult, serverCpuUs: number, otherCpuUs: number, rssKiB: number): RunRecord {
   const requests = Math.max(1, result.requests);
   const errorRate = result.errors / requests;
   return {
@@ -80,6 +85,7 @@ function toRecord(round: number, result: WrkResult, serverCpuUs: number, rssKiB:
     serverCpuUsPerReq: serverCpuUs / requests,
     wrkCpuUsPerReq: result.wrkCpuUs / requests,
     serverCores: serverCpuUs / Math.max(1, result.durationUs),
+    otherCores: Math.max(0, otherCpuUs) / Math.max(1, result.durationUs),
     rssKiB,
     errorRate,
     valid: errorRate <= 0.01,
@@ -107,6 +113,7 @@ export function summarize(runs: RunRecord[]): Summary {
     serverCpuUsPerReq: med((run) => run.serverCpuUsPerReq),
     wrkCpuUsPerReq: med((run) => run.wrkCpuUsPerReq),
     serverCores: med((run) => run.serverCores),
+    otherCores: med((run) => run.otherCores),
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
     rssKiB: Math.max(...runs.map((run) => run.rssKiB)),

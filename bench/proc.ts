@@ -78,6 +78,13 @@ export function treeRssKiB(rootPid: number): number {
   return total;
 }
 
+/** CPU time the whole machine spent busy (all CPUs, everything but idle and iowait), in microseconds. */
+export function machineBusyMicros(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  return ((total - (fields[3] ?? 0) - (fields[4] ?? 0)) * 1e6) / clockTicks;
+}
+
 /** Whole-machine CPU counters, to report how busy the box was (other sessions share it). */
 export function machineFacts(): { cpuModel: string; loadAverage: string } {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');

@@ -12,6 +12,8 @@ export interface ScenarioResult {
   coffer: Summary;
   /** Coffer req/s ÷ baseline req/s (medians). */
   ratio: number;
+  /** Baseline CPU µs/req ÷ Coffer CPU µs/req: the same ratio per CPU second, robust to CPU taken by other load. */
+  cpuRatio: number;
   target?: { minRatio: number; maxP99Ms?: number };
   runs: { baseline: RunRecord[]; coffer: RunRecord[] };
 }
@@ -96,13 +98,13 @@ export function toMarkdown(r: BenchResult): string {
       `${c.durationSeconds} s runs after ${c.warmupSeconds} s warm-up · ${c.rounds} interleaved round${c.rounds === 1 ? '' : 's'}, medians · ` +
       `wrk -t${c.wrkThreads} on the same box · ${fmt(c.secrets)} secrets of 40 bytes${c.quick ? ' · **--quick** (smoke run, not for comparison)' : ''}`,
     '',
-    '| scenario | baseline req/s | Coffer req/s | ratio | Coffer p50 / p99 ms | baseline p50 / p99 ms | Coffer CPU µs/req | baseline CPU µs/req | wrk CPU µs/req (Coffer) | body bytes | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | baseline req/s | Coffer req/s | ratio | Coffer p50 / p99 ms | baseline p50 / p99 ms | Coffer CPU µs/req | baseline CPU µs/req | ratio per CPU | wrk CPU µs/req (Coffer) | other load, cores | body bytes | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...r.scenarios.map(
       (s) =>
         `| ${s.name} | ${fmt(s.baseline.reqPerSec)} | ${fmt(s.coffer.reqPerSec)} | **${pct(s.ratio)}** | ${s.coffer.p50Ms.toFixed(2)} / ${s.coffer.p99Ms.toFixed(2)} | ` +
-        `${s.baseline.p50Ms.toFixed(2)} / ${s.baseline.p99Ms.toFixed(2)} | ${s.coffer.serverCpuUsPerReq.toFixed(0)} | ${s.baseline.serverCpuUsPerReq.toFixed(0)} | ` +
-        `${s.coffer.wrkCpuUsPerReq.toFixed(0)} | ${s.bodyBytes} | ${s.coffer.errors}${s.coffer.validRuns < s.coffer.runs ? ` (${s.coffer.runs - s.coffer.validRuns} invalid runs)` : ''} |`,
+        `${s.baseline.p50Ms.toFixed(2)} / ${s.baseline.p99Ms.toFixed(2)} | ${s.coffer.serverCpuUsPerReq.toFixed(0)} | ${s.baseline.serverCpuUsPerReq.toFixed(0)} | ${pct(s.cpuRatio)} | ` +
+        `${s.coffer.wrkCpuUsPerReq.toFixed(0)} | ${s.coffer.otherCores.toFixed(2)} | ${s.bodyBytes} | ${s.coffer.errors}${s.coffer.validRuns < s.coffer.runs ? ` (${s.coffer.runs - s.coffer.validRuns} invalid runs)` : ''} |`,
     ),
     '',
     `- Cold start (spawn → /healthz 200) on the filled data dir: **${Math.round(r.coldStartMs)} ms**`,
@@ -140,7 +142,9 @@ export function toMarkdown(r: BenchResult): string {
     `${m.nproc} CPUs (${m.cpuModel}) · Node ${m.node} · ${m.wrk} · load average ${m.loadAverageAtStart} at start, ${m.loadAverageAtEnd} at end`,
     '',
     'The baseline is `bench/baseline-server.ts`: node:https with the same certificate and worker count, answering a fixed body of the same size as Coffer’s response in that scenario. ' +
-      'CPU µs/req is the CPU time (user + system, from /proc) of all server processes during the measured run divided by its requests. ' +
+      'CPU µs/req is the CPU time (user + system, from /proc) of all server processes during the measured run divided by its requests; ' +
+      '“ratio per CPU” compares those (baseline ÷ Coffer), which stays stable when other load on the box steals CPU and req/s swing. ' +
+      '“Other load” is CPU used on the box by neither the servers nor wrk during Coffer’s runs (from /proc/stat): above ~0.2 cores the figures are disturbed. ' +
       'Runs with more than 1% errors (including HTTP status ≥ 400) are invalid and left out of the medians.',
     '',
   );

@@ -13,7 +13,7 @@ import { parseOptions, usage, type BenchOptions } from './options.js';
 import { machineFacts, treeRssKiB } from './proc.js';
 import { checkTargets, toMarkdown, toSvg, type BenchResult, type ScaleResult, type ScenarioResult } from './report.js';
 import { NAME_PATTERN, SECRET_VALUE, scenarios, secretName, type Scenario, type ScenarioContext } from './scenarios.js';
-import { freePort, getToken, liveServers, pool, readCredentials, repoRoot, request, startBaseline, startCoffer, type Server } from './servers.js';
+import { freePort, getToken, liveServers, pool, readCredentials, repoRoot, request, snapshotBuild, startBaseline, startCoffer, type Server } from './servers.js';
 import { findWrk, runWrk, wrkScript } from './wrk.js';
 
 const log = (message: string) => console.log(`bench: ${message}`);
@@ -32,15 +32,19 @@ async function main(): Promise<void> {
   const wrk = findWrk();
   const startedAt = new Date();
   const loadAverageAtStart = machineFacts().loadAverage;
+  if (Number(loadAverageAtStart.split(' ')[0]) > os.availableParallelism() / 2) {
+    log(`WARNING: the machine is busy (load average ${loadAverageAtStart}); figures will be noisy — see "other load" per run`);
+  }
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'coffer-bench-'));
   trackDir(workDir);
   const dataDir = path.join(workDir, 'data');
   const port = opts.port ?? (await freePort());
+  const entry = snapshotBuild(workDir);
 
   log(`starting Coffer on port ${port} with --workers ${opts.workers} (data dir ${dataDir})`);
-  let coffer = await startCoffer({ label: 'coffer', dataDir, port, workers: opts.workers });
+  let coffer = await startCoffer({ label: 'coffer', entry, dataDir, port, workers: opts.workers });
   const workers = coffer.workers;
-  const workersFlag = workers !== 1 || opts.workers === 1;
+  const workersFlag = coffer.workersFlag;
   if (!workersFlag) log('the server does not know --workers yet: running 1 process, and the baseline with 1 worker too');
   let token = await getToken(port, dataDir);
   const { ca } = await readCredentials(dataDir);
@@ -53,7 +57,7 @@ async function main(): Promise<void> {
 
   await coffer.stop();
   const db = measureDbSize(dataDir, opts.secrets);
-  coffer = await startCoffer({ label: 'coffer', dataDir, port, workers, noWorkersFlag: !workersFlag });
+  coffer = await startCoffer({ label: 'coffer', entry, dataDir, port, workers, noWorkersFlag: !workersFlag });
   log(`cold start on the filled data dir: ${Math.round(coffer.startMs)} ms; database ${fmt(db.fileBytesPerSecret)} bytes per secret`);
   await sleep(1000);
   const idleKiB = treeRssKiB(coffer.pid);
@@ -67,11 +71,11 @@ async function main(): Promise<void> {
   }
   const afterLoadKiB = Math.max(0, ...results.map((r) => r.coffer.rssKiB));
 
-  const scale = opts.scale === undefined ? undefined : await runScale(opts.scale, workDir, coffer, ctx, workers, workersFlag, shape);
+  const scale = opts.scale === undefined ? undefined : await runScale(opts.scale, entry, workDir, coffer, ctx, workers, workersFlag, shape);
 
   const partial: Omit<BenchResult, 'targets'> = {
     date: startedAt.toISOString(),
-    machine: { nproc: os.availableParallelism(), ...pick(machineFacts(), 'cpuModel'), node: process.version, wrk: wrkVersion(wrk), loadAverageAtStart, loadAverageAtEnd: machineFacts().loadAverage },
+    machine: { nproc: os.availableParallelism(), cpuModel: machineFacts().cpuModel, node: process.version, wrk: wrkVersion(wrk), loadAverageAtStart, loadAverageAtEnd: machineFacts().loadAverage },
     config: {
       workersRequested: opts.workers, workers, connections: opts.connections, durationSeconds: opts.duration, warmupSeconds: opts.warmup,
       rounds: opts.rounds, secrets: opts.secrets, wrkThreads: 1, quick: opts.quick,
@@ -140,9 +144,10 @@ async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Ser
     const cofferRuns = runs.get('coffer')!;
     const summary = { baseline: summarize(baselineRuns), coffer: summarize(cofferRuns) };
     const ratio = summary.coffer.reqPerSec / summary.baseline.reqPerSec;
-    log(`${scenario.name}: Coffer ${fmt(summary.coffer.reqPerSec)} req/s = ${(ratio * 100).toFixed(1)}% of baseline ${fmt(summary.baseline.reqPerSec)}; p99 ${summary.coffer.p99Ms.toFixed(2)} ms`);
+    const cpuRatio = summary.baseline.serverCpuUsPerReq / summary.coffer.serverCpuUsPerReq;
+    log(`${scenario.name}: Coffer ${fmt(summary.coffer.reqPerSec)} req/s = ${(ratio * 100).toFixed(1)}% of baseline ${fmt(summary.baseline.reqPerSec)}; p99 ${summary.coffer.p99Ms.toFixed(2)} ms; per CPU ${(cpuRatio * 100).toFixed(1)}%`);
     return {
-      name: scenario.name, description: scenario.description, bodyBytes, ...summary, ratio,
+      name: scenario.name, description: scenario.description, bodyBytes, ...summary, ratio, cpuRatio,
       ...(scenario.target === undefined ? {} : { target: scenario.target }),
       runs: { baseline: baselineRuns, coffer: cofferRuns },
     };
@@ -152,11 +157,11 @@ async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Ser
 }
 
 /** --scale: a second data dir with N secrets written straight into SQLite, compared with the small vault. */
-async function runScale(count: number, workDir: string, small: Server, smallCtx: ScenarioContext, workers: number, workersFlag: boolean, shape: LoadShape): Promise<ScaleResult> {
+async function runScale(count: number, entry: string, workDir: string, small: Server, smallCtx: ScenarioContext, workers: number, workersFlag: boolean, shape: LoadShape): Promise<ScaleResult> {
   const dataDir = path.join(workDir, 'scale');
   const port = await freePort();
   log(`scale: initializing a second data dir (${dataDir})`);
-  const init = await startCoffer({ label: 'coffer-scale', dataDir, port, workers, noWorkersFlag: !workersFlag });
+  const init = await startCoffer({ label: 'coffer-scale', entry, dataDir, port, workers, noWorkersFlag: !workersFlag });
   await init.stop();
 
   log(`scale: writing ${fmt(count)} sealed secrets directly into SQLite`);
@@ -169,7 +174,7 @@ async function runScale(count: number, workDir: string, small: Server, smallCtx:
   const fillSeconds = (performance.now() - fillStart) / 1000;
   const db = measureDbSize(dataDir, count);
 
-  const large = await startCoffer({ label: 'coffer-scale', dataDir, port, workers, noWorkersFlag: !workersFlag });
+  const large = await startCoffer({ label: 'coffer-scale', entry, dataDir, port, workers, noWorkersFlag: !workersFlag });
   log(`scale: cold start with ${fmt(count)} secrets: ${Math.round(large.startMs)} ms; ${fmt(db.fileBytesPerSecret)} bytes per secret`);
   try {
     await sleep(1000);
@@ -220,10 +225,6 @@ function wrkVersion(wrk: string): string {
     return /^wrk \S+/.exec(out)?.[0] ?? 'wrk';
   }
   return 'wrk';
-}
-
-function pick<T extends object, K extends keyof T>(value: T, key: K): Pick<T, K> {
-  return { [key]: value[key] } as Pick<T, K>;
 }
 
 async function writeResults(result: BenchResult): Promise<void> {

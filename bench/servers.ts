@@ -1,6 +1,7 @@
 // Starts and stops the servers under test (Coffer and the node:https baseline) and talks to them over
 // loopback: health polling, tokens, filling a vault.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, symlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import { createServer } from 'node:net';
@@ -147,26 +148,35 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
+/**
+ * Copies the build (dist/) next to the benchmark's data so a rebuild in the work tree during the run (another
+ * `npm test`) cannot pull files from under the server; node_modules is linked so imports still resolve.
+ * Returns the entry point to run.
+ */
+export function snapshotBuild(workDir: string): string {
+  const dist = path.join(repoRoot, 'dist');
+  if (!existsSync(path.join(dist, 'main.js'))) throw new Error(`${dist}/main.js is missing: run node scripts/build.mjs (is another build running?)`);
+  cpSync(dist, path.join(workDir, 'dist'), { recursive: true });
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(workDir, 'node_modules'));
+  return path.join(workDir, 'dist', 'main.js');
+}
+
 /** Starts `coffer serve` (production defaults: HTTPS, auth, audit) with --workers, or without it if unsupported. */
-export async function startCoffer(opts: { label: string; dataDir: string; port: number; workers: number; noWorkersFlag?: boolean }): Promise<Server> {
-  const base = [path.join(repoRoot, 'dist', 'main.js'), 'serve', '--data-dir', opts.dataDir, '--port', String(opts.port), '--log-level', 'warn'];
+export async function startCoffer(opts: { label: string; entry: string; dataDir: string; port: number; workers: number; noWorkersFlag?: boolean }): Promise<Server & { workersFlag: boolean }> {
+  const base = [opts.entry, 'serve', '--data-dir', opts.dataDir, '--port', String(opts.port), '--log-level', 'warn'];
   const caFile = path.join(opts.dataDir, 'tls', 'ca.pem');
-  let workers = opts.workers;
+  let workersFlag = !opts.noWorkersFlag;
   let launched;
-  if (opts.noWorkersFlag) {
-    workers = 1;
+  try {
+    launched = await launch(opts.label, opts.port, workersFlag ? [...base, '--workers', String(opts.workers)] : base, caFile);
+  } catch (error) {
+    if (!(workersFlag && error instanceof ServerExited && /unknown option/i.test(error.output))) throw error;
+    workersFlag = false;
     launched = await launch(opts.label, opts.port, base, caFile);
-  } else {
-    try {
-      launched = await launch(opts.label, opts.port, [...base, '--workers', String(opts.workers)], caFile);
-    } catch (error) {
-      if (!(error instanceof ServerExited && /unknown option/i.test(error.output))) throw error;
-      workers = 1;
-      launched = await launch(opts.label, opts.port, base, caFile);
-    }
   }
   const { child, startMs, output } = launched;
-  return register({ label: opts.label, port: opts.port, pid: child.pid!, workers, startMs, output, stop: stopper(child) });
+  const workers = workersFlag ? opts.workers : 1;
+  return { ...register({ label: opts.label, port: opts.port, pid: child.pid!, workers, startMs, output, stop: stopper(child) }), workersFlag };
 }
 
 /** Starts bench/baseline-server.ts: node:https, same certificate, same worker count, a fixed body of `bodyBytes`. */

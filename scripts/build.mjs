@@ -1,22 +1,27 @@
-// Transpiles src/ to dist/ with esbuild (types are checked separately by `tsc --noEmit`). Running plain
-// JavaScript starts the server in about a second; loading TypeScript through a loader hook took four.
-import { readdirSync, rmSync } from 'node:fs';
+// Bundles the server into dist/ with esbuild (types are checked separately by `tsc --noEmit`). One bundled file
+// loads in ~0.3 s; resolving the same code as hundreds of separate modules took ~1.1 s, and a loader hook ~4 s.
+// Two entry points, side by side, so `new URL('./sqlite-worker-thread.js', import.meta.url)` resolves both here
+// and in src/audit/sinks/ when running from sources.
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
-const entryPoints = readdirSync(path.join(root, 'src'), { recursive: true, withFileTypes: true })
-  .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
-  .map((entry) => path.join(entry.parentPath, entry.name));
-
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await build({
-  entryPoints,
+  entryPoints: {
+    main: path.join(root, 'src/main.ts'),
+    'sqlite-worker-thread': path.join(root, 'src/audit/sinks/sqlite-worker-thread.ts'),
+  },
   outdir: path.join(root, 'dist'),
-  outbase: path.join(root, 'src'),
+  bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   sourcemap: 'linked',
+  // A native addon cannot be bundled; it loads from node_modules.
+  external: ['better-sqlite3'],
+  // Bundled CommonJS dependencies call require(); an ES module has none of its own.
+  banner: { js: "import { createRequire as __cofferCreateRequire } from 'node:module'; const require = __cofferCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });

@@ -1,20 +1,21 @@
 // The composition root: builds each part once, in the order DESIGN.md draws them, and hands each its
-// dependencies. Nothing here is a singleton; tests build as many apps as they like.
+// dependencies. Two steps: `initialize` (storage, keys, TLS, first-start bootstrap; idempotent, so every worker
+// process may run it) and `serve` (services and the HTTPS listener). Nothing here is a singleton.
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
-import { createSqliteWorkerSink } from './audit/sinks/sqlite-worker.js';
 import { createJsonlFileSink } from './audit/sinks/jsonl-file.js';
+import { createSqliteWorkerSink } from './audit/sinks/sqlite-worker.js';
 import { createClientCredentialsGrant } from './auth/tokens/client-credentials.js';
 import { createTokenIssuer } from './auth/tokens/issue.js';
-import { loadSigningKeys } from './auth/tokens/signing-keys.js';
+import { loadSigningKeys, type SigningKeys } from './auth/tokens/signing-keys.js';
 import { audiencesFor, createTokenVerifier } from './auth/tokens/verify.js';
 import { ADMIN_CREDENTIALS_FILE, ensureAdministrator, ensureDefaultVault } from './bootstrap.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
-import { DATABASE_FILE, openDataDir, RESOURCE_GROUP } from './data-dir.js';
+import { DATABASE_FILE, openDataDir, RESOURCE_GROUP, type OpenDataDir } from './data-dir.js';
 import { createPrincipalService } from './domain/identities/principal-service.js';
 import { createSecretService } from './domain/secrets/secret-service.js';
 import { createVaultService } from './domain/vaults/vault-service.js';
@@ -32,91 +33,133 @@ import { createSigningKeyStore } from './store/signing-keys.js';
 import { createVaultStore } from './store/vaults.js';
 import { ensureTlsMaterial } from './tls/certificates.js';
 
-export interface RunningApp {
-  server: FastifyInstance;
-  /** The URLs and paths a user needs, printed at start. */
-  info: { vaultUrl: string; authorityHost: string; tenantId: string; caCertPath: string; credentialsFile: string; dataDir: string; masterKey: string };
-  /** Stops accepting requests, lets in-flight ones finish, flushes the audit log and closes storage. */
+export interface AppInfo {
+  vaultUrl: string;
+  authorityHost: string;
+  tenantId: string;
+  caCertPath: string;
+  credentialsFile: string;
+  dataDir: string;
+  masterKey: string;
+}
+
+export interface Initialized {
+  dataDir: OpenDataDir;
+  tls: { certPem: string; keyPem: string; caCertPath: string };
+  keys: SigningKeys;
+  info: AppInfo;
+  /** Closes storage; call after everything built on it has stopped. */
   close(): Promise<void>;
 }
 
-export async function startApp(opts: { config: Readonly<Config>; masterKeyFromEnvironment: string | undefined; logger: Logger; clock: Clock }): Promise<RunningApp> {
+interface AppOptions {
+  config: Readonly<Config>;
+  masterKeyFromEnvironment: string | undefined;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** Opens (or creates) the data directory and everything every process needs from it. */
+export async function initialize(opts: AppOptions): Promise<Initialized> {
   const { config, logger, clock } = opts;
   const dataDir = await openDataDir({ dataDir: config.dataDir, masterKeyFromEnvironment: opts.masterKeyFromEnvironment, allowInitialize: true });
-  const { db, envelope, tenantId, subscriptionId } = dataDir;
-  let auditLog: AuditLog | undefined;
+  const { db, envelope, tenantId } = dataDir;
   try {
     const authorityHost = config.authorityHost ?? `https://localhost:${config.port}`;
     const vaultUrl = `https://localhost:${config.port}`;
     const tls = await loadTls(config, clock);
-
-    const vaultStore = createVaultStore(db);
-    const identityStore = createIdentityStore(db);
-    const objects = createObjectStore(db);
-    const meta = createMetaStore(db);
-    const vaults = createVaultService({ vaults: vaultStore, envelope, clock, defaultRetentionDays: config.defaultRetentionDays });
-    const principals = createPrincipalService({ identities: identityStore, tenantId, clock });
+    const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: config.defaultRetentionDays });
     await ensureDefaultVault(vaults);
     await ensureAdministrator({
-      dataDir: config.dataDir, meta, principals, tenantId, logger,
+      dataDir: config.dataDir,
+      meta: createMetaStore(db),
+      principals: createPrincipalService({ identities: createIdentityStore(db), tenantId, clock }),
+      tenantId,
+      logger,
       endpoints: { authorityHost, vaultUrl, caCertPath: tls.caCertPath },
     });
-
     const keys = await loadSigningKeys({ store: createSigningKeyStore(db), sealer: envelope, clock });
-    const issuerUrl = `${authorityHost}/${tenantId}/v2.0`;
-    const audiences = audiencesFor({ dnsSuffix: config.dnsSuffix, ports: [config.port] });
-    const verifier = createTokenVerifier({ keys, issuers: [issuerUrl], audiences, clockSkewSeconds: 300, clock });
-    const issuer = createTokenIssuer({ keys, issuer: issuerUrl, lifetimeSeconds: config.tokenLifetimeSeconds, clock });
-    const grant = createClientCredentialsGrant({ identities: identityStore, issuer, tenantId, resources: audiences, clock });
-
     await mkdir(path.join(config.dataDir, 'audit'), { recursive: true, mode: 0o700 });
-    auditLog = createAuditLog({
-      sinks: [
-        createSqliteWorkerSink({ file: path.join(config.dataDir, DATABASE_FILE) }),
-        createJsonlFileSink({ dir: path.join(config.dataDir, 'audit'), clock }),
-      ],
-    });
+    return {
+      dataDir,
+      tls,
+      keys,
+      info: {
+        vaultUrl, authorityHost, tenantId, caCertPath: tls.caCertPath, dataDir: config.dataDir,
+        credentialsFile: path.join(config.dataDir, ADMIN_CREDENTIALS_FILE),
+        masterKey: `${dataDir.masterKey.source} (${dataDir.masterKey.location})`,
+      },
+      close: () => db.destroy(),
+    };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
 
+export interface Serving {
+  server: FastifyInstance;
+  /** Stops accepting requests, lets in-flight ones finish, then flushes the audit log. */
+  close(): Promise<void>;
+}
+
+/** Builds the services over an initialized data directory and starts the HTTPS listener. */
+export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'masterKeyFromEnvironment'>): Promise<Serving> {
+  const { config, logger, clock } = opts;
+  const { db, envelope, tenantId, subscriptionId } = initialized.dataDir;
+  const { keys, info } = initialized;
+  const identityStore = createIdentityStore(db);
+  const vaultStore = createVaultStore(db);
+
+  const issuerUrl = `${info.authorityHost}/${tenantId}/v2.0`;
+  const audiences = audiencesFor({ dnsSuffix: config.dnsSuffix, ports: [config.port] });
+  const verifier = createTokenVerifier({ keys, issuers: [issuerUrl], audiences, clockSkewSeconds: 300, clock });
+  const issuer = createTokenIssuer({ keys, issuer: issuerUrl, lifetimeSeconds: config.tokenLifetimeSeconds, clock });
+  const grant = createClientCredentialsGrant({ identities: identityStore, issuer, tenantId, resources: audiences, clock });
+
+  const auditLog: AuditLog = createAuditLog({
+    sinks: [
+      createSqliteWorkerSink({ file: path.join(config.dataDir, DATABASE_FILE) }),
+      createJsonlFileSink({ dir: path.join(config.dataDir, 'audit'), clock }),
+    ],
+  });
+
+  try {
     const server = buildHttpServer({
-      tls: { cert: tls.certPem, key: tls.keyPem },
+      tls: { cert: initialized.tls.certPem, key: initialized.tls.keyPem },
       logger,
-      identity: { tenantId, authorityHost, jwks: () => keys.jwks(), grant, logger },
+      identity: { tenantId, authorityHost: info.authorityHost, jwks: () => keys.jwks(), grant, logger },
       dataPlane: {
         operations: secretOperations,
-        services: { secrets: createSecretService({ objects, envelope, clock }) },
+        services: { secrets: createSecretService({ objects: createObjectStore(db), envelope, clock }) },
         resolveVault: createVaultResolver({ vaults: vaultStore, dnsSuffix: config.dnsSuffix, aliases: config.aliases }),
-        authenticate: createAuthenticator({ verifier, identities: identityStore, authorityHost, tenantId, dnsSuffix: config.dnsSuffix }),
+        authenticate: createAuthenticator({ verifier, identities: identityStore, authorityHost: info.authorityHost, tenantId, dnsSuffix: config.dnsSuffix }),
         audit: createAuditStage({ auditLog, subscriptionId, resourceGroup: RESOURCE_GROUP }),
         dnsSuffix: config.dnsSuffix,
         aliases: config.aliases,
       },
     });
     await server.listen({ port: config.port, host: config.host });
-    const scheduler = startScheduler({
-      jobs: [{ name: 'purge-deleted', intervalSeconds: config.purgeIntervalSeconds, run: createPurgeDeletedJob({ objects, clock }) }],
-      logger,
-    });
-
-    const openedAudit = auditLog;
     return {
       server,
-      info: {
-        vaultUrl, authorityHost, tenantId, caCertPath: tls.caCertPath, dataDir: config.dataDir,
-        credentialsFile: path.join(config.dataDir, ADMIN_CREDENTIALS_FILE),
-        masterKey: `${dataDir.masterKey.source} (${dataDir.masterKey.location})`,
-      },
       async close() {
         await server.close();
-        await scheduler.stop();
-        await openedAudit.close();
-        await db.destroy();
+        await auditLog.close();
       },
     };
   } catch (error) {
-    await auditLog?.close().catch(() => undefined);
-    await db.destroy();
+    await auditLog.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The periodic jobs; one process per data directory runs them. */
+export function startJobs(initialized: Initialized, opts: { config: Readonly<Config>; logger: Logger; clock: Clock }) {
+  const objects = createObjectStore(initialized.dataDir.db);
+  return startScheduler({
+    jobs: [{ name: 'purge-deleted', intervalSeconds: opts.config.purgeIntervalSeconds, run: createPurgeDeletedJob({ objects, clock: opts.clock }) }],
+    logger: opts.logger,
+  });
 }
 
 async function loadTls(config: Readonly<Config>, clock: Clock) {

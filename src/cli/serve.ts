@@ -1,48 +1,92 @@
-// `coffer serve`: runs the server in the foreground until SIGTERM or SIGINT, then stops cleanly
-// (in-flight requests finish, the audit log is flushed, storage closed).
+// `coffer serve`: runs the server in the foreground until SIGTERM or SIGINT, then stops cleanly (in-flight
+// requests finish, the audit log is flushed, storage closed). With --workers N > 1 the process becomes a
+// node:cluster primary (see cluster.ts) and each worker serves HTTPS on the same port.
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
-import { startApp } from '../app.js';
+import type { Logger } from 'pino';
+import { initialize, serve, startJobs, type AppInfo } from '../app.js';
 import { systemClock } from '../clock.js';
 import { loadConfig } from '../config/load.js';
 import { options, type Config, type OptionSpec } from '../config/schema.js';
 import { createLogger } from '../logger.js';
+import { startWorkers } from './cluster.js';
 
 export function addServeCommand(program: Command): void {
-  const serve = program.command('serve', { isDefault: true }).description('run the vault server over HTTPS (the default command)');
+  const serveCommand = program.command('serve', { isDefault: true }).description('run the vault server over HTTPS (the default command)');
   for (const spec of Object.values(options) as OptionSpec[]) {
     const placeholder = spec.kind === 'boolean' ? '' : spec.kind === 'list' ? ' <names...>' : ' <value>';
     const shown = spec.defaultValue === undefined || (Array.isArray(spec.defaultValue) && spec.defaultValue.length === 0) ? '' : ` (default: ${String(spec.defaultValue)})`;
-    serve.option(`--${spec.flag}${placeholder}`, `${spec.description} [env ${spec.env}]${shown}`);
+    serveCommand.option(`--${spec.flag}${placeholder}`, `${spec.description} [env ${spec.env}]${shown}`);
   }
-  serve.option('--config <file>', 'JSON file of options (keys as in the README table); flags and environment override it [env COFFER_CONFIG]');
-  serve.addHelpText('after', '\nThe master key comes from <data-dir>/master.key (created on first start) or COFFER_MASTER_KEY (base64 or hex of 32 bytes).');
-  serve.action(async (flags: Record<string, unknown>) => {
+  serveCommand.option('--config <file>', 'JSON file of options (keys as in the README table); flags and environment override it [env COFFER_CONFIG]');
+  serveCommand.addHelpText('after', '\nThe master key comes from <data-dir>/master.key (created on first start) or COFFER_MASTER_KEY (base64 or hex of 32 bytes).');
+  serveCommand.action(async (flags: Record<string, unknown>) => {
     const config = loadConfig({ flags: flagsToConfig(flags), env: process.env, configFile: (flags.config as string | undefined) ?? process.env.COFFER_CONFIG });
     const logger = createLogger({ level: config.logLevel });
-    const app = await startApp({ config, masterKeyFromEnvironment: process.env.COFFER_MASTER_KEY, logger, clock: systemClock });
-    logger.info({ config: { ...config }, masterKey: app.info.masterKey }, 'coffer started');
-    process.stdout.write(banner(app.info));
+    const opts = { config, masterKeyFromEnvironment: process.env.COFFER_MASTER_KEY, logger, clock: systemClock };
 
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) {
-        logger.warn({ signal }, 'second signal: exiting without waiting');
-        process.exit(1);
+    const initialized = await initialize(opts);
+    if (cluster.isWorker) {
+      const serving = await serve(initialized, opts);
+      onStopSignal(logger, async () => {
+        await serving.close();
+        await initialized.close();
+      });
+      return;
+    }
+
+    const jobs = startJobs(initialized, opts);
+    let stopServing: (signal: NodeJS.Signals) => Promise<void>;
+    try {
+      if (config.workers === 1) {
+        const serving = await serve(initialized, opts);
+        stopServing = () => serving.close();
+      } else {
+        const workers = await startWorkers({ count: config.workers, logger });
+        stopServing = (signal) => workers.stop(signal);
       }
-      stopping = true;
-      logger.info({ signal }, 'stopping: finishing in-flight requests');
-      await app.close();
-      logger.info('stopped');
-      process.exit(0);
-    };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    } catch (error) {
+      await jobs.stop();
+      await initialized.close();
+      throw error;
+    }
+    logger.info({ config: { ...config }, masterKey: initialized.info.masterKey }, 'coffer started');
+    process.stdout.write(banner(initialized.info, config.workers));
+    onStopSignal(logger, async (signal) => {
+      await stopServing(signal);
+      await jobs.stop();
+      await initialized.close();
+    });
   });
+}
+
+function onStopSignal(logger: Logger, stop: (signal: NodeJS.Signals) => Promise<void>): void {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, pid: process.pid }, 'stopping: finishing in-flight requests');
+    stop(signal).then(
+      () => {
+        logger.info({ pid: process.pid }, 'stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'stopping failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', handle);
+  process.once('SIGINT', handle);
 }
 
 function flagsToConfig(flags: Record<string, unknown>): Partial<Record<keyof Config, string | string[] | undefined>> {
   const result: Partial<Record<keyof Config, string | string[] | undefined>> = {};
-  for (const [field, spec] of Object.entries(options) as Array<[keyof Config, (typeof options)[keyof Config]]>) {
+  for (const [field, spec] of Object.entries(options) as Array<[keyof Config, OptionSpec]>) {
     const camel = spec.flag.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase());
     const value = flags[camel];
     if (value !== undefined) result[field] = value as string | string[];
@@ -50,10 +94,10 @@ function flagsToConfig(flags: Record<string, unknown>): Partial<Record<keyof Con
   return result;
 }
 
-function banner(info: { vaultUrl: string; authorityHost: string; tenantId: string; caCertPath: string; credentialsFile: string }): string {
+function banner(info: AppInfo, workers: number): string {
   return [
     '',
-    `Coffer is serving Azure Key Vault at ${info.vaultUrl}`,
+    `Coffer is serving Azure Key Vault at ${info.vaultUrl} (${workers} worker${workers === 1 ? '' : 's'})`,
     `  token service (authorityHost): ${info.authorityHost}   tenant: ${info.tenantId}`,
     `  administrator credentials:     ${info.credentialsFile}`,
     `  trust this CA:                 ${info.caCertPath}`,

@@ -1,6 +1,8 @@
 // Every option Coffer reads: its type, default and one-line description. This file is the whole truth about
 // configuration; README's option table and `coffer serve --help` are generated from it.
 
+import { availableParallelism } from 'node:os';
+
 export interface OptionSpec {
   /** The CLI flag (without leading dashes). */
   flag: string;
@@ -16,6 +18,7 @@ export interface OptionSpec {
 export interface Config {
   dataDir: string;
   port: number;
+  workers: number;
   host: string;
   dnsSuffix: string;
   aliases: string[];
@@ -32,6 +35,7 @@ export interface Config {
 export const options = {
   dataDir: { flag: 'data-dir', env: 'COFFER_DATA_DIR', kind: 'string', defaultValue: './data', description: 'Directory holding the database, master key, TLS material, audit logs and credentials.' },
   port: { flag: 'port', env: 'COFFER_PORT', kind: 'integer', defaultValue: 8443, min: 1, max: 65535, description: 'HTTPS port of the vault, token service and health check.' },
+  workers: { flag: 'workers', env: 'COFFER_WORKERS', kind: 'integer', defaultValue: availableParallelism(), min: 1, max: 64, description: 'Server processes sharing the port (default: the number of CPU cores).' },
   host: { flag: 'host', env: 'COFFER_HOST', kind: 'string', defaultValue: 'localhost', description: "Address to listen on ('localhost' = 127.0.0.1 and ::1; '0.0.0.0' or '::' for every interface)." },
   dnsSuffix: { flag: 'dns-suffix', env: 'COFFER_DNS_SUFFIX', kind: 'string', defaultValue: 'vault.localhost', description: 'DNS suffix of vault hosts: NAME.<suffix> selects vault NAME.' },
   aliases: { flag: 'alias', env: 'COFFER_ALIASES', kind: 'list', defaultValue: [], description: "Extra host names (comma-separated in the environment) that select the 'default' vault; added to the server certificate." },

@@ -60,8 +60,9 @@ export function createSqliteWorkerSink(opts: { file: string }): AuditSink {
 }
 
 /**
- * The thread's module sits beside this one: .js in the build, .ts when running from sources under tsx, whose
- * loader a worker thread does not inherit — there a two-line module registers it first.
+ * The thread's module sits beside this one: dist/sqlite-worker-thread.js beside the bundle (scripts/build.mjs),
+ * or the .ts source under tsx, whose loader a worker thread does not inherit — there a two-line module registers
+ * it first.
  */
 function startThread(file: string): Worker {
   const isSource = import.meta.url.endsWith('.ts');
