@@ -41,20 +41,19 @@ export function createEnvelope(opts: { masterKey: Buffer }): Envelope {
   // Each use of the master key gets its own derived key, so a blob of one kind can never be opened as another.
   const vaultWrappingKey = deriveKey(masterKey, ['coffer', 'vault-key']);
   const checkKey = deriveKey(masterKey, ['coffer', 'master-key-check']);
-  const vaultKeys = new Map<string, Buffer>();
+  const vaultKeys = new Map<string, { wrapped: Buffer; key: Buffer }>();
 
   function unwrapVaultKey(vault: { id: string; wrappedKey: Buffer }): Buffer {
-    // Keyed by the wrapped bytes too: a vault whose key was replaced must not be served the old one.
-    const cacheKey = JSON.stringify([vault.id, vault.wrappedKey.toString('base64')]);
-    const cached = vaultKeys.get(cacheKey);
-    if (cached) return cached;
+    // Checked against the wrapped bytes too: a vault whose key was replaced must not be served the old one.
+    const cached = vaultKeys.get(vault.id);
+    if (cached && cached.wrapped.equals(vault.wrappedKey)) return cached.key;
     if (vault.wrappedKey.length !== wrappedKeyBytes) throw new Error(`The wrapped key of vault '${vault.id}' is malformed.`);
     const key = decrypt(vaultWrappingKey, vault.wrappedKey, encodeFields(['vault-key', vault.id]), `the key of vault '${vault.id}'`);
     if (vaultKeys.size >= maxCachedVaultKeys) {
       const oldest = vaultKeys.keys().next();
       if (!oldest.done) vaultKeys.delete(oldest.value);
     }
-    vaultKeys.set(cacheKey, key);
+    vaultKeys.set(vault.id, { wrapped: Buffer.from(vault.wrappedKey), key });
     return key;
   }
 
@@ -124,15 +123,18 @@ export function createEnvelope(opts: { masterKey: Buffer }): Envelope {
 }
 
 /** Length-prefixed UTF-8 fields: unambiguous whatever characters the fields contain. */
+/** Each field as a 4-byte big-endian length and its UTF-8 bytes, written into one buffer (this runs on every read). */
 function encodeFields(fields: string[]): Buffer {
-  return Buffer.concat(
-    fields.flatMap((field) => {
-      const bytes = Buffer.from(field, 'utf8');
-      const length = Buffer.alloc(4);
-      length.writeUInt32BE(bytes.length);
-      return [length, bytes];
-    }),
-  );
+  let total = 0;
+  for (const field of fields) total += 4 + Buffer.byteLength(field, 'utf8');
+  const out = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (const field of fields) {
+    const length = out.write(field, offset + 4, 'utf8');
+    out.writeUInt32BE(length, offset);
+    offset += 4 + length;
+  }
+  return out;
 }
 
 function rowAad(layer: 'data-key' | 'value', row: RowIdentity): Buffer {
