@@ -139,7 +139,8 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
         aliases: config.aliases,
       },
     });
-    await server.listen({ port: config.port, host: config.host });
+    const addresses = await server.listen({ port: config.port, host: config.host });
+    logger.debug({ addresses, pid: process.pid }, 'listening');
     return {
       server,
       async close() {

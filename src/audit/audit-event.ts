@@ -106,3 +106,15 @@ function decodedName(pair: string): string {
     return '';
   }
 }
+
+// Every sink writes the same JSON; serialize each event once, however many sinks there are.
+const serialized = new WeakMap<AuditEvent, string>();
+
+export function auditEventJson(event: AuditEvent): string {
+  let json = serialized.get(event);
+  if (json === undefined) {
+    json = JSON.stringify(event);
+    serialized.set(event, json);
+  }
+  return json;
+}

@@ -1,7 +1,7 @@
 // The HTTPS listener: the only place Fastify is configured. Health, identity and data plane live in separate
 // encapsulated scopes, so each has its own hooks and error shape (Azure, OAuth 2.0) and none leaks into another.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import Fastify, { LogController } from 'fastify';
+import Fastify from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { registerDataPlane, type DataPlaneDeps } from './data-plane/register.js';
@@ -19,9 +19,9 @@ export function buildHttpServer<TServices>(deps: {
 }): FastifyInstance {
   const app = Fastify({
     https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' },
-    loggerInstance: deps.logger,
-    // Requests are recorded by the audit log, not the process log (which must never see URLs with secrets' names at info).
-    logController: new LogController({ disableRequestLogging: true }),
+    // No logger for Fastify itself: it would build a child logger for every request, and requests are recorded
+    // by the audit log anyway. Our error handlers log failures through `deps.logger`.
+    logger: false,
     genReqId: () => randomUUID(),
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Idle keep-alive sockets close at shutdown; requests in flight finish first.

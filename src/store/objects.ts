@@ -58,6 +58,24 @@ export function createObjectStore(db: Db): ObjectStore {
     activeBase(vaultId!, kind!, key!).where('v.version', '=', version!),
   );
 
+  // Listing pages by keyset: four shapes (active or deleted, first page or later), each compiled once.
+  const listBase = (vaultId: string, kind: string, deleted: boolean) =>
+    joined()
+      .where('o.vault_id', '=', vaultId)
+      .where('o.kind', '=', kind)
+      .where('o.deleted_at', deleted ? 'is not' : 'is', null)
+      .whereRef('v.version', '=', 'o.current_version');
+  const listFirstOf = (deleted: boolean) =>
+    precompile<JoinedRow, [string, ObjectKind, number]>(3, (vaultId, kind, limit) =>
+      listBase(vaultId!, kind!, deleted).orderBy('o.name_key').limit(limit as unknown as number),
+    );
+  const listAfterOf = (deleted: boolean) =>
+    precompile<JoinedRow, [string, ObjectKind, string, number]>(4, (vaultId, kind, after, limit) =>
+      listBase(vaultId!, kind!, deleted).where('o.name_key', '>', after!).orderBy('o.name_key').limit(limit as unknown as number),
+    );
+  const listFirst = { active: listFirstOf(false), deleted: listFirstOf(true) };
+  const listAfter = { active: listAfterOf(false), deleted: listAfterOf(true) };
+
   const store: ObjectStore = {
     async findObject(vaultId, kind, name) {
       const row = await db
@@ -88,14 +106,10 @@ export function createObjectStore(db: Db): ObjectStore {
     },
 
     async listObjects(vaultId, kind, page) {
-      let query = joined()
-        .where('o.vault_id', '=', vaultId)
-        .where('o.kind', '=', kind)
-        .where('o.deleted_at', page.deleted ? 'is not' : 'is', null)
-        .whereRef('v.version', '=', 'o.current_version');
-      if (page.afterNameKey !== undefined) query = query.where('o.name_key', '>', page.afterNameKey);
-      const rows = await query.orderBy('o.name_key').limit(page.limit).execute();
-      return rows.map(toObjectWithVersion);
+      const query = page.afterNameKey === undefined
+        ? listFirst[page.deleted ? 'deleted' : 'active'](vaultId, kind, page.limit)
+        : listAfter[page.deleted ? 'deleted' : 'active'](vaultId, kind, page.afterNameKey, page.limit);
+      return (await db.executeQuery(query)).rows.map(toObjectWithVersion);
     },
 
     async listVersions(vaultId, objectId, page) {

@@ -2,7 +2,7 @@
 // It stores only the record the builder made (never values or tokens) and never updates or deletes a row.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import { vaultNameOf, type AuditEvent } from '../audit-event.js';
+import { auditEventJson, vaultNameOf, type AuditEvent } from '../audit-event.js';
 import type { AuditSink } from '../audit-log.js';
 import { precompile } from '../../store/precompiled.js';
 
@@ -42,6 +42,6 @@ function toRow(event: AuditEvent) {
     operation_name: event.operationName,
     http_status: event.properties.httpStatusCode,
     caller_oid: event.identity?.claim['oid'] ?? null,
-    record: JSON.stringify(event),
+    record: auditEventJson(event),
   };
 }

@@ -3,7 +3,7 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../clock.js';
-import type { AuditEvent } from '../audit-event.js';
+import { auditEventJson, type AuditEvent } from '../audit-event.js';
 import type { AuditSink } from '../audit-log.js';
 
 export function createJsonlFileSink(opts: { dir: string; clock: Clock }): AuditSink {
@@ -39,7 +39,7 @@ export function createJsonlFileSink(opts: { dir: string; clock: Clock }): AuditS
 
   async function append(file: FileHandle, events: AuditEvent[]): Promise<void> {
     // One write per batch; the file is open in append mode, so it lands at the end whatever the position says.
-    await file.write(events.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    await file.write(events.map((event) => `${auditEventJson(event)}\n`).join(''));
     await file.sync();
   }
 

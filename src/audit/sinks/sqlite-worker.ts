@@ -2,7 +2,7 @@
 // the same database file (see sqlite-worker-thread.ts), so the event loop never waits on an audit fsync.
 // A batch is acknowledged only after its transaction has committed with synchronous=FULL.
 import { Worker } from 'node:worker_threads';
-import { vaultNameOf } from '../audit-event.js';
+import { auditEventJson, vaultNameOf } from '../audit-event.js';
 import type { AuditSink } from '../audit-log.js';
 import type { AuditRow, WorkerReply, WorkerRequest } from './sqlite-worker-thread.js';
 
@@ -47,7 +47,7 @@ export function createSqliteWorkerSink(opts: { file: string }): AuditSink {
         operationName: event.operationName,
         httpStatus: event.properties.httpStatusCode,
         callerOid: event.identity?.claim['oid'] ?? null,
-        record: JSON.stringify(event),
+        record: auditEventJson(event),
       }));
       await send({ rows });
     },
