@@ -36,6 +36,16 @@ export interface ObjectStore {
 }
 
 export function createObjectStore(db: Db): ObjectStore {
+  return bindObjectStore(db, compileObjectQueries(db));
+}
+
+type ObjectQueries = ReturnType<typeof compileObjectQueries>;
+
+/**
+ * The queries of the hot paths, compiled once per database (see precompiled.ts) and shared by every store bound
+ * to it, transactions included: compiling them per transaction would cost more than the transaction itself.
+ */
+function compileObjectQueries(db: Db) {
   // Selecting both tables with prefixed aliases keeps one mapping function for every read.
   const joined = () =>
     db
@@ -76,15 +86,70 @@ export function createObjectStore(db: Db): ObjectStore {
   const listFirst = { active: listFirstOf(false), deleted: listFirstOf(true) };
   const listAfter = { active: listAfterOf(false), deleted: listAfterOf(true) };
 
+
+  const deletedCurrent = precompile<JoinedRow, [string, ObjectKind, string]>(3, (vaultId, kind, key) =>
+    joined()
+      .where('o.vault_id', '=', vaultId!)
+      .where('o.kind', '=', kind!)
+      .where('o.name_key', '=', key!)
+      .where('o.deleted_at', 'is not', null)
+      .whereRef('v.version', '=', 'o.current_version'),
+  );
+
+  // The write path of SetSecret and friends.
+  const findObject = precompile<Selectable<ObjectsTable>, [string, ObjectKind, string]>(3, (vaultId, kind, key) =>
+    db.selectFrom('objects').selectAll().where('vault_id', '=', vaultId!).where('kind', '=', kind!).where('name_key', '=', key!),
+  );
+  const maxSeq = precompile<{ max_seq: number | null }, [string, string]>(2, (vaultId, objectId) =>
+    db
+      .selectFrom('object_versions as v')
+      .innerJoin('objects as o', 'o.id', 'v.object_id')
+      .select((eb) => eb.fn.max<number | null>('v.seq').as('max_seq'))
+      .where('o.vault_id', '=', vaultId!)
+      .where('v.object_id', '=', objectId!),
+  );
+  const objectInVault = precompile<{ id: string }, [string, string]>(2, (objectId, vaultId) =>
+    db.selectFrom('objects').select('id').where('id', '=', objectId!).where('vault_id', '=', vaultId!),
+  );
+  const setCurrent = precompile<unknown, [string, number, string, string]>(4, (version, updatedAt, vaultId, objectId) =>
+    db
+      .updateTable('objects')
+      .set({ current_version: version!, updated_at: updatedAt as unknown as number })
+      .where('vault_id', '=', vaultId!)
+      .where('id', '=', objectId!),
+  );
+  const insertVersionRow = precompile<unknown, [string, string, number, number, number | null, number | null, number, number, string | null, string | null, Buffer]>(
+    11,
+    (objectId, version, seq, enabled, notBefore, expires, createdAt, updatedAt, contentType, tags, sealedValue) =>
+      db.insertInto('object_versions').values({
+        object_id: objectId!,
+        version: version!,
+        seq: seq as unknown as number,
+        enabled: enabled as unknown as number,
+        not_before: notBefore as unknown as number,
+        expires: expires as unknown as number,
+        created_at: createdAt as unknown as number,
+        updated_at: updatedAt as unknown as number,
+        content_type: contentType!,
+        tags: tags!,
+        sealed_value: sealedValue as unknown as Buffer,
+      }),
+  );
+
+  return { activeCurrent, activeVersion, deletedCurrent, listFirst, listAfter, findObject, maxSeq, objectInVault, setCurrent, insertVersionRow };
+}
+
+function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
+  const { activeCurrent, activeVersion, listFirst, listAfter } = q;
+
+  /** Version rows carry no vault id; writes to them first check that the object belongs to the vault. */
+  async function assertObjectInVault(vaultId: string, objectId: string): Promise<void> {
+    const row = (await db.executeQuery(q.objectInVault(objectId, vaultId))).rows[0];
+    if (!row) throw new Error(`object ${objectId} is not in vault ${vaultId}`);
+  }
   const store: ObjectStore = {
     async findObject(vaultId, kind, name) {
-      const row = await db
-        .selectFrom('objects')
-        .selectAll()
-        .where('vault_id', '=', vaultId)
-        .where('kind', '=', kind)
-        .where('name_key', '=', nameKey(name))
-        .executeTakeFirst();
+      const row = (await db.executeQuery(q.findObject(vaultId, kind, nameKey(name)))).rows[0];
       return row && toObject(row);
     },
 
@@ -95,13 +160,7 @@ export function createObjectStore(db: Db): ObjectStore {
     },
 
     async getDeleted(vaultId, kind, name) {
-      const row = await joined()
-        .where('o.vault_id', '=', vaultId)
-        .where('o.kind', '=', kind)
-        .where('o.name_key', '=', nameKey(name))
-        .where('o.deleted_at', 'is not', null)
-        .whereRef('v.version', '=', 'o.current_version')
-        .executeTakeFirst();
+      const row = (await db.executeQuery(q.deletedCurrent(vaultId, kind, nameKey(name)))).rows[0];
       return row && toObjectWithVersion(row);
     },
 
@@ -140,13 +199,7 @@ export function createObjectStore(db: Db): ObjectStore {
     },
 
     async nextSeq(vaultId, objectId) {
-      const row = await db
-        .selectFrom('object_versions as v')
-        .innerJoin('objects as o', 'o.id', 'v.object_id')
-        .select((eb) => eb.fn.max<number | null>('v.seq').as('max_seq'))
-        .where('o.vault_id', '=', vaultId)
-        .where('v.object_id', '=', objectId)
-        .executeTakeFirst();
+      const row = (await db.executeQuery(q.maxSeq(vaultId, objectId))).rows[0];
       return Number(row?.max_seq ?? 0) + 1;
     },
 
@@ -169,36 +222,22 @@ export function createObjectStore(db: Db): ObjectStore {
     },
 
     async insertVersion(vaultId, version) {
-      await assertObjectInVault(db, vaultId, version.objectId);
-      await db
-        .insertInto('object_versions')
-        .values({
-          object_id: version.objectId,
-          version: version.version,
-          seq: version.seq,
-          enabled: version.enabled ? 1 : 0,
-          not_before: version.notBefore,
-          expires: version.expires,
-          created_at: version.createdAt,
-          updated_at: version.updatedAt,
-          content_type: version.contentType,
-          tags: version.tags === null ? null : JSON.stringify(version.tags),
-          sealed_value: version.sealedValue,
-        })
-        .execute();
+      await assertObjectInVault(vaultId, version.objectId);
+      const tags = version.tags === null ? null : JSON.stringify(version.tags);
+      await db.executeQuery(
+        q.insertVersionRow(
+          version.objectId, version.version, version.seq, version.enabled ? 1 : 0, version.notBefore, version.expires,
+          version.createdAt, version.updatedAt, version.contentType, tags, version.sealedValue,
+        ),
+      );
     },
 
     async setCurrentVersion(vaultId, objectId, version, updatedAt) {
-      await db
-        .updateTable('objects')
-        .set({ current_version: version, updated_at: updatedAt })
-        .where('vault_id', '=', vaultId)
-        .where('id', '=', objectId)
-        .execute();
+      await db.executeQuery(q.setCurrent(version, updatedAt, vaultId, objectId));
     },
 
     async updateVersionAttributes(vaultId, objectId, version, attributes, updatedAt) {
-      await assertObjectInVault(db, vaultId, objectId);
+      await assertObjectInVault(vaultId, objectId);
       await db
         .updateTable('object_versions')
         .set({
@@ -233,7 +272,7 @@ export function createObjectStore(db: Db): ObjectStore {
     },
 
     async purgeObject(vaultId, objectId) {
-      await assertObjectInVault(db, vaultId, objectId);
+      await assertObjectInVault(vaultId, objectId);
       await db.deleteFrom('object_versions').where('object_id', '=', objectId).execute();
       await db.deleteFrom('objects').where('vault_id', '=', vaultId).where('id', '=', objectId).execute();
     },
@@ -251,16 +290,10 @@ export function createObjectStore(db: Db): ObjectStore {
     },
 
     async transaction(fn) {
-      return db.transaction().execute((trx) => fn(createObjectStore(trx)));
+      return db.transaction().execute((trx) => fn(bindObjectStore(trx, q)));
     },
   };
   return store;
-}
-
-/** Version rows carry no vault id; writes to them first check that the object belongs to the vault. */
-async function assertObjectInVault(db: Db, vaultId: string, objectId: string): Promise<void> {
-  const row = await db.selectFrom('objects').select('id').where('id', '=', objectId).where('vault_id', '=', vaultId).executeTakeFirst();
-  if (!row) throw new Error(`object ${objectId} is not in vault ${vaultId}`);
 }
 
 function toObject(row: Selectable<ObjectsTable>): StoredObject {
