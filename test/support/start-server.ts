@@ -35,6 +35,8 @@ export interface RawResponse {
 
 export interface TestServer {
   port: number;
+  /** The server's own process (the cluster primary when it runs several workers). */
+  pid(): number;
   dataDir: string;
   credentials: AdminCredentials;
   ca: string;
@@ -117,6 +119,7 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
 
   const server: TestServer = {
     port,
+    pid: () => child!.pid!,
     dataDir,
     credentials,
     ca,
