@@ -7,6 +7,7 @@ import https from 'node:https';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { trackGroup } from './cleanup.js';
+import type { AdminCredentials } from '../src/bootstrap.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..');
 
@@ -23,14 +24,6 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export interface AdminCredentials {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  authorityHost: string;
-  vaultUrl: string;
-  caCertPath: string;
-}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

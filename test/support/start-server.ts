@@ -11,20 +11,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
+import type { AdminCredentials } from '../../src/bootstrap.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const execFileAsync = promisify(execFile);
 /** The server as users run it: the esbuild output of src/, which `npm test` (test/run-tests.ts) builds first. */
 export const serverEntry = path.join(repoRoot, 'dist', 'main.js');
 
-export interface AdminCredentials {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  authorityHost: string;
-  vaultUrl: string;
-  caCertPath: string;
-}
 
 export interface RawResponse {
   status: number;
