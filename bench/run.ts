@@ -13,7 +13,8 @@ import { parseOptions, usage, type BenchOptions } from './options.js';
 import { machineFacts, treeRssKiB } from './proc.js';
 import { checkTargets, toMarkdown, toSvg, type BenchResult, type ScaleResult, type ScenarioResult } from './report.js';
 import { NAME_PATTERN, SECRET_VALUE, scenarios, secretName, type Scenario, type ScenarioContext } from './scenarios.js';
-import { freePort, getToken, liveServers, pool, readCredentials, repoRoot, request, snapshotBuild, startBaseline, startCoffer, type Server } from './servers.js';
+import { getToken, liveServers, pool, readCredentials, repoRoot, request, snapshotBuild, startBaseline, startCoffer, type Server } from './servers.js';
+import { freePort } from '../test/support/start-server.js';
 import { findWrk, runWrk, wrkScript } from './wrk.js';
 
 const log = (message: string) => console.log(`bench: ${message}`);

@@ -4,7 +4,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, symlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { trackGroup } from './cleanup.js';
 import type { AdminCredentials } from '../src/bootstrap.js';
@@ -25,16 +24,6 @@ export interface Server {
 }
 
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Response {
   status: number;

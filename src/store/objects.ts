@@ -17,7 +17,6 @@ export interface ObjectStore {
   listObjects(vaultId: string, kind: ObjectKind, page: { deleted: boolean; afterNameKey: string | undefined; limit: number }): Promise<ObjectWithVersion[]>;
   listVersions(vaultId: string, objectId: string, page: { afterSeq: number | undefined; limit: number }): Promise<StoredVersion[]>;
   allVersions(vaultId: string, objectId: string): Promise<StoredVersion[]>;
-  countVersions(vaultId: string, objectId: string): Promise<number>;
   nextSeq(vaultId: string, objectId: string): Promise<number>;
 
   insertObject(object: StoredObject): Promise<void>;
@@ -185,17 +184,6 @@ function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
 
     async allVersions(vaultId, objectId) {
       return store.listVersions(vaultId, objectId, { afterSeq: undefined, limit: Number.MAX_SAFE_INTEGER });
-    },
-
-    async countVersions(vaultId, objectId) {
-      const row = await db
-        .selectFrom('object_versions as v')
-        .innerJoin('objects as o', 'o.id', 'v.object_id')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('o.vault_id', '=', vaultId)
-        .where('v.object_id', '=', objectId)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
     },
 
     async nextSeq(vaultId, objectId) {

@@ -9,18 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
+import type { Selectable } from 'kysely';
+import type { AuditEventsTable } from '../../src/store/schema.js';
 
 type Response = Awaited<ReturnType<TestServer['request']>>;
 
-interface AuditRow {
-  id: number;
-  time: string;
-  vault_name: string;
-  operation_name: string;
-  http_status: number;
-  caller_oid: string | null;
-  record: string;
-}
+type AuditRow = Selectable<AuditEventsTable>;
 
 interface Caller {
   token: string;

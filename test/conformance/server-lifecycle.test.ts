@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import dns from 'node:dns';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import https from 'node:https';
 import { connect as netConnect } from 'node:net';
@@ -18,7 +17,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { systemClock } from '../../src/clock.js';
 import { options, type OptionSpec } from '../../src/config/schema.js';
 import { ensureTlsMaterial } from '../../src/tls/certificates.js';
-import { serverEntry, startServer, uniqueName, type TestServer } from '../support/start-server.js';
+import { loopbackLookup, serverEntry, startServer, uniqueName, type TestServer } from '../support/start-server.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const execFileAsync = promisify(execFile);
@@ -38,15 +37,6 @@ async function coffer(args: string[], env: Record<string, string> = {}): Promise
   }
 }
 
-/** Node does not resolve *.localhost here; clients of these tests map it to loopback, as the harness does. */
-function loopbackLookup(hostname: string, opts: dns.LookupOptions, callback: (...args: any[]) => void): void {
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
-    if (opts.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
-    else callback(null, '127.0.0.1', 4);
-    return;
-  }
-  dns.lookup(hostname, opts, callback);
-}
 
 /**
  * Connects with full verification, trusting only `ca` (or Node's default store when none is given): the

@@ -70,7 +70,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Maps every *.localhost name to 127.0.0.1, honouring `all` as Node 20 calls it (azure-sdk-auth-facts.md §5). */
-function loopbackLookup(hostname: string, options: dns.LookupOptions, callback: (...args: any[]) => void): void {
+export function loopbackLookup(hostname: string, options: dns.LookupOptions, callback: (...args: any[]) => void): void {
   if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
     if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
     else callback(null, '127.0.0.1', 4);
