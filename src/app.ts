@@ -15,7 +15,7 @@ import { audiencesFor, createTokenVerifier } from './auth/tokens/verify.js';
 import { ADMIN_CREDENTIALS_FILE, ensureAdministrator, ensureDefaultVault } from './bootstrap.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
-import { DATABASE_FILE, openDataDir, RESOURCE_GROUP, type OpenDataDir } from './data-dir.js';
+import { AUDIT_DATABASE_FILE, openDataDir, RESOURCE_GROUP, type OpenDataDir } from './data-dir.js';
 import { createPrincipalService } from './domain/identities/principal-service.js';
 import { createSecretService } from './domain/secrets/secret-service.js';
 import { createVaultService } from './domain/vaults/vault-service.js';
@@ -119,7 +119,7 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
 
   const auditLog: AuditLog = createAuditLog({
     sinks: [
-      createSqliteWorkerSink({ file: path.join(config.dataDir, DATABASE_FILE) }),
+      createSqliteWorkerSink({ file: path.join(config.dataDir, AUDIT_DATABASE_FILE) }),
       createJsonlFileSink({ dir: path.join(config.dataDir, 'audit'), clock }),
     ],
   });

@@ -21,6 +21,8 @@ export interface OpenDataDir {
 }
 
 export const DATABASE_FILE = 'coffer.db';
+/** The audit log's own SQLite file (see audit/sinks/sqlite-worker-thread.ts for why it is separate). */
+export const AUDIT_DATABASE_FILE = 'audit.db';
 export const RESOURCE_GROUP = 'coffer';
 
 export async function openDataDir(opts: { dataDir: string; masterKeyFromEnvironment: string | undefined; allowInitialize: boolean }): Promise<OpenDataDir> {

@@ -1,7 +1,8 @@
 // Principals and their credentials. Client secrets exist here only as salted hashes.
 import type { Selectable } from 'kysely';
 import type { ClientSecretCredential, Principal } from '../domain/identities/principal.js';
-import type { Db } from './open.js';
+import { cachedLookup } from './cached-lookup.js';
+import { changeStamp, readRows, type Db } from './open.js';
 import { precompile } from './precompiled.js';
 import type { PrincipalsTable } from './schema.js';
 
@@ -15,13 +16,18 @@ export interface IdentityStore {
 }
 
 export function createIdentityStore(db: Db): IdentityStore {
-  // Read on every data-plane request: compiled once (see precompiled.ts).
+  // Read on every data-plane request: compiled once (see precompiled.ts) and cached while nothing changes.
   const byObjectId = precompile<Selectable<PrincipalsTable>, [string]>(1, (objectId) => db.selectFrom('principals').selectAll().where('id', '=', objectId!));
-  return {
-    async getPrincipal(objectId) {
-      const row = (await db.executeQuery(byObjectId(objectId))).rows[0];
+  const read = readRows(db);
+  const principalById = cachedLookup<Principal>({
+    stamp: changeStamp(db),
+    load: async (objectId) => {
+      const row = (await read(byObjectId(objectId)))[0];
       return row && toPrincipal(row);
     },
+  });
+  return {
+    getPrincipal: (objectId) => principalById(objectId),
     async getPrincipalByAppId(appId) {
       const row = await db.selectFrom('principals').selectAll().where('app_id', '=', appId.toLowerCase()).executeTakeFirst();
       return row && toPrincipal(row);

@@ -3,7 +3,7 @@
 import type { Selectable } from 'kysely';
 import type { ObjectKind, ObjectWithVersion, StoredObject, StoredVersion, VersionAttributes } from '../domain/objects/stored-object.js';
 import { nameKey } from '../domain/objects/names.js';
-import type { Db } from './open.js';
+import { readRows, type Db } from './open.js';
 import { precompile } from './precompiled.js';
 import type { ObjectsTable, ObjectVersionsTable } from './schema.js';
 
@@ -140,6 +140,8 @@ function compileObjectQueries(db: Db) {
 
 function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
   const { activeCurrent, activeVersion, listFirst, listAfter } = q;
+  // Inside a transaction `db` is Kysely's transaction object, and its reads go through it.
+  const read = readRows(db);
 
   /** Version rows carry no vault id; writes to them first check that the object belongs to the vault. */
   async function assertObjectInVault(vaultId: string, objectId: string): Promise<void> {
@@ -154,7 +156,7 @@ function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
 
     async getActiveVersion(vaultId, kind, name, version) {
       const query = version === undefined ? activeCurrent(vaultId, kind, nameKey(name)) : activeVersion(vaultId, kind, nameKey(name), version.toLowerCase());
-      const row = (await db.executeQuery(query)).rows[0];
+      const row = (await read(query))[0];
       return row && toObjectWithVersion(row);
     },
 
@@ -167,7 +169,7 @@ function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
       const query = page.afterNameKey === undefined
         ? listFirst[page.deleted ? 'deleted' : 'active'](vaultId, kind, page.limit)
         : listAfter[page.deleted ? 'deleted' : 'active'](vaultId, kind, page.afterNameKey, page.limit);
-      return (await db.executeQuery(query)).rows.map(toObjectWithVersion);
+      return (await read(query)).map(toObjectWithVersion);
     },
 
     async listVersions(vaultId, objectId, page) {

@@ -1,12 +1,22 @@
 // Opens the database (SQLite in the data directory by default) and brings its schema up to date.
 // SQLite runs in WAL mode with synchronous=FULL: an acknowledged write survives power loss.
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type MigrationProvider, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type MigrationProvider, type SqliteDatabase } from 'kysely';
 import { StartupError } from '../errors.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
+
+/** What the SQLite store offers beyond Kysely: a cheap change stamp and synchronous reads (see below). */
+interface SqliteAccess {
+  sqlite: BetterSqlite3.Database;
+  prepare(sql: string): BetterSqlite3.Statement;
+  /** Statements that may write, run by this connection: begin, insert, update, delete, commit, rollback… */
+  localWrites: number;
+}
+
+const sqliteAccess = new WeakMap<Db, SqliteAccess>();
 
 export async function openSqliteStore(opts: { file: string }): Promise<Db> {
   const sqlite = new BetterSqlite3(opts.file);
@@ -15,9 +25,73 @@ export async function openSqliteStore(opts: { file: string }): Promise<Db> {
   sqlite.pragma('foreign_keys = ON');
   // Several processes (server workers, the CLI) may share the file; wait for a lock instead of failing at once.
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const access: SqliteAccess = { sqlite, prepare: () => undefined as never, localWrites: 0 };
+  const database = withStatementCache(sqlite, access);
+  access.prepare = (sql) => database.prepare(sql) as BetterSqlite3.Statement;
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  sqliteAccess.set(db, access);
   await migrate(db);
   return db;
+}
+
+/**
+ * Tells whether stored data may have changed, whoever changed it: this process or another one sharing the database
+ * (server workers, the CLI). A cache remembers the stamp it was filled at and is valid while the stamp stays the
+ * same (cached-lookup.ts).
+ */
+export interface ChangeStamp {
+  /** Changes whenever any connection wrote. On SQLite: one `PRAGMA data_version` plus this connection's count. */
+  current(): number;
+  /** Changes whenever this connection wrote; costs nothing. */
+  local(): number;
+}
+
+/**
+ * On SQLite, `PRAGMA data_version` changes when another connection commits, and this connection counts its own
+ * writing statements. A store without such a signal (PostgreSQL, until it listens for change notifications)
+ * changes its stamp on every call: nothing is cached.
+ */
+export function changeStamp(db: Db): ChangeStamp {
+  const access = sqliteAccess.get(db);
+  if (!access) {
+    let calls = 0;
+    return { current: () => ++calls, local: () => ++calls };
+  }
+  const dataVersion = access.sqlite.prepare('pragma data_version').pluck();
+  let seenVersion = -1;
+  let otherCommits = 0;
+  return {
+    current() {
+      const version = dataVersion.get() as number;
+      if (version !== seenVersion) {
+        seenVersion = version;
+        otherCommits++;
+      }
+      // Both counters only grow, so their sum changes whenever either does.
+      return otherCommits + access.localWrites;
+    },
+    local: () => access.localWrites,
+  };
+}
+
+/**
+ * Runs a compiled read straight on the SQLite connection, skipping Kysely's connection hand-off (a mutex and a
+ * chain of promises that cost more than the point read itself). Only outside a transaction: Kysely's transactions
+ * hold the one connection across awaits, and a read slipped into one would see its uncommitted writes — so while
+ * one is open, the read queues behind it the usual way. Other stores run every read through Kysely.
+ */
+export function readRows(db: Db): <T>(query: CompiledQuery<T>) => Promise<T[]> {
+  const access = sqliteAccess.get(db);
+  const viaKysely = async <T>(query: CompiledQuery<T>) => (await db.executeQuery(query)).rows;
+  if (!access) return viaKysely;
+  return <T>(query: CompiledQuery<T>) => {
+    if (access.sqlite.inTransaction) return viaKysely(query);
+    try {
+      return Promise.resolve(access.prepare(query.sql).all(query.parameters as unknown[]) as T[]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }
 
 const STATEMENT_CACHE_SIZE = 256;
@@ -32,7 +106,7 @@ const STATEMENT_CACHE_SIZE = 256;
  * with SQLITE_BUSY when another connection committed in between — busy_timeout does not cover that. Taking the
  * write lock at `begin` makes it wait its turn instead.
  */
-function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
+function withStatementCache(sqlite: BetterSqlite3.Database, access: Pick<SqliteAccess, 'localWrites'>): SqliteDatabase {
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => {
@@ -47,6 +121,8 @@ function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
         if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
         statements.set(sql, statement);
       }
+      // Counted when handed out, before it runs: a cache filled after this sees a newer stamp than the data it read.
+      if (!statement.reader) access.localWrites++;
       return statement;
     },
   };

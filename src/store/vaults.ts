@@ -2,7 +2,8 @@
 import type { Selectable } from 'kysely';
 import type { Vault } from '../domain/vaults/vault.js';
 import { errors } from '../errors.js';
-import type { Db } from './open.js';
+import { cachedLookup } from './cached-lookup.js';
+import { changeStamp, readRows, type Db } from './open.js';
 import { precompile } from './precompiled.js';
 import type { VaultsTable } from './schema.js';
 import { isUniqueViolation } from './sql-errors.js';
@@ -15,13 +16,18 @@ export interface VaultStore {
 }
 
 export function createVaultStore(db: Db): VaultStore {
-  // Read on every data-plane request: compiled once (see precompiled.ts).
+  // Read on every data-plane request: compiled once (see precompiled.ts) and cached while nothing changes.
   const byName = precompile<Selectable<VaultsTable>, [string]>(1, (name) => db.selectFrom('vaults').selectAll().where('name', '=', name!));
-  return {
-    async getVaultByName(name) {
-      const row = (await db.executeQuery(byName(name.toLowerCase()))).rows[0];
+  const read = readRows(db);
+  const vaultByName = cachedLookup<Vault>({
+    stamp: changeStamp(db),
+    load: async (name) => {
+      const row = (await read(byName(name)))[0];
       return row && toVault(row);
     },
+  });
+  return {
+    getVaultByName: (name) => vaultByName(name.toLowerCase()),
     async listVaults() {
       const rows = await db.selectFrom('vaults').selectAll().orderBy('name').execute();
       return rows.map(toVault);

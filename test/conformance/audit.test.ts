@@ -105,8 +105,10 @@ describe('audit log', () => {
   before(async () => {
     server = await startServer();
     base = server.vaultUrl();
-    db = new BetterSqlite3(path.join(server.dataDir, 'coffer.db'), { readonly: true, fileMustExist: true });
-    const adminObjectId = (db.prepare('SELECT id FROM principals WHERE app_id = ?').get(server.credentials.clientId) as { id: string }).id;
+    db = new BetterSqlite3(path.join(server.dataDir, 'audit.db'), { readonly: true, fileMustExist: true });
+    const data = new BetterSqlite3(path.join(server.dataDir, 'coffer.db'), { readonly: true, fileMustExist: true });
+    const adminObjectId = (data.prepare('SELECT id FROM principals WHERE app_id = ?').get(server.credentials.clientId) as { id: string }).id;
+    data.close();
     admin = { token: await server.adminToken(), objectId: adminObjectId, appId: server.credentials.clientId };
     const created = (await server.cli('principal', 'create', 'audit-reader')) as { clientId: string; clientSecret: string; objectId: string };
     const readerToken = await server.credential({ clientId: created.clientId, clientSecret: created.clientSecret }).getToken(`https://vault.localhost:${server.port}/.default`);
@@ -306,7 +308,7 @@ describe('audit log', () => {
     await server.request('GET', secretUrl(name), { token: reader.token });
 
     const records = rowsAfter(0).map((row) => row.record).join('\n');
-    const databaseFiles = readdirSync(server.dataDir).filter((entry) => entry.startsWith('coffer.db')).map((entry) => path.join(server.dataDir, entry));
+    const databaseFiles = readdirSync(server.dataDir).filter((entry) => /^(coffer|audit)\.db/.test(entry)).map((entry) => path.join(server.dataDir, entry));
     assert.ok(auditFiles().length > 0);
     const files = [...auditFiles(), ...databaseFiles].map((file) => ({ file, bytes: readFileSync(file) }));
     for (const secret of forbidden) {

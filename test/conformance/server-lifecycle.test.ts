@@ -136,7 +136,7 @@ describe('coffer serve: first start in an empty data directory', () => {
     const masterKey = path.join(server.dataDir, 'master.key');
     assert.equal((await stat(masterKey)).mode & 0o777, 0o600);
     assert.equal(Buffer.from((await readFile(masterKey, 'utf8')).trim(), 'base64').length, 32);
-    for (const file of ['coffer.db', 'admin-credentials.json', 'tls/ca-key.pem', 'tls/server-key.pem']) {
+    for (const file of ['coffer.db', 'audit.db', 'admin-credentials.json', 'tls/ca-key.pem', 'tls/server-key.pem']) {
       assert.equal((await stat(path.join(server.dataDir, file))).mode & 0o077, 0, `${file} is readable by others`);
     }
     for (const dir of ['tls', 'audit']) {
@@ -282,7 +282,7 @@ describe('coffer serve: stopping', () => {
   async function assertStoredAndAudited(secrets: Array<{ name: string; value: string }>): Promise<void> {
     const client = server.secretClient();
     for (const { name, value } of secrets) assert.equal((await client.getSecret(name)).value, value);
-    const db = new BetterSqlite3(path.join(server.dataDir, 'coffer.db'), { readonly: true, fileMustExist: true });
+    const db = new BetterSqlite3(path.join(server.dataDir, 'audit.db'), { readonly: true, fileMustExist: true });
     try {
       for (const { name } of secrets) {
         const row = db.prepare("SELECT count(*) AS n FROM audit_events WHERE operation_name = 'SecretSet' AND http_status = 200 AND record LIKE ?").get(`%/secrets/${name}?%`) as { n: number };

@@ -1,6 +1,10 @@
-// The worker-thread half of the SQLite audit sink: its own connection to the database, one transaction (one
+// The worker-thread half of the SQLite audit sink: its own connection to the audit database, one transaction (one
 // fsync) per batch. Runs off the main thread because better-sqlite3 commits synchronously, and a commit on the
 // event loop would stall every request in flight for the length of an fsync.
+//
+// The audit log has a database file of its own (audit.db beside coffer.db). In the same file, every audit commit
+// — one per few requests — would count as a change of the data: it would empty SQLite's page cache of every
+// reading connection and the caches keyed to the data's change stamp (store/cached-lookup.ts).
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -20,6 +24,19 @@ const sqlite = new BetterSqlite3((workerData as { file: string }).file);
 sqlite.pragma('journal_mode = WAL');
 sqlite.pragma('synchronous = FULL');
 sqlite.pragma('busy_timeout = 5000');
+// The same columns as the audit_events table of the shared-database stores (store/migrations), so one reader fits both.
+sqlite.exec(`
+  create table if not exists audit_events (
+    id integer primary key autoincrement,
+    time text not null,
+    vault_name text not null,
+    operation_name text not null,
+    http_status integer not null,
+    caller_oid text,
+    record text not null
+  );
+  create index if not exists audit_events_vault_time on audit_events (vault_name, time);
+`);
 const insert = sqlite.prepare(
   'insert into audit_events (time, vault_name, operation_name, http_status, caller_oid, record) values (?, ?, ?, ?, ?, ?)',
 );

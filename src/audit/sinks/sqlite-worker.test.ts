@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { openSqliteStore } from '../../store/open.js';
 import { buildAuditEvent, type AuditEvent } from '../audit-event.js';
 import { createSqliteWorkerSink } from './sqlite-worker.js';
 
@@ -21,8 +20,7 @@ describe('createSqliteWorkerSink', () => {
   let file: string;
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'coffer-audit-worker-'));
-    file = path.join(dir, 'coffer.db');
-    await (await openSqliteStore({ file })).destroy();
+    file = path.join(dir, 'audit.db');
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -42,9 +40,19 @@ describe('createSqliteWorkerSink', () => {
   });
 
   it('rejects a batch it could not write, so the request that waits on it fails closed', async () => {
-    const broken = path.join(dir, 'no-schema.db');
-    const sink = createSqliteWorkerSink({ file: broken });
-    await assert.rejects(sink.writeBatch([event('SecretGet', 200)]), /audit (database write failed|database worker)/);
+    const refusing = path.join(dir, 'refusing.db');
+    const setup = new BetterSqlite3(refusing);
+    setup.exec(`create table audit_events (id integer primary key, time text, vault_name text, operation_name text, http_status integer, caller_oid text, record text);
+      create trigger refuse before insert on audit_events begin select raise(abort, 'refused by test'); end;`);
+    setup.close();
+    const sink = createSqliteWorkerSink({ file: refusing });
+    await assert.rejects(sink.writeBatch([event('SecretGet', 200)]), /audit database write failed: refused by test/);
+    await sink.close?.();
+  });
+
+  it('fails every batch when its database cannot be opened', async () => {
+    const sink = createSqliteWorkerSink({ file: path.join(dir, 'no-such-directory', 'audit.db') });
+    await assert.rejects(sink.writeBatch([event('SecretGet', 200)]), /audit database worker (failed|exited)/);
     await sink.close?.();
   });
 });
