@@ -110,7 +110,7 @@ export function toMarkdown(r: BenchResult): string {
     `- Cold start (spawn → /healthz 200) on the filled data dir: **${Math.round(r.coldStartMs)} ms**`,
     `- Server RSS (all processes): ${mib(r.rss.idleKiB)} idle, ${mib(r.rss.afterLoadKiB)} right after load (peak over runs)`,
     `- Database: ${fmt(r.db.fileBytes)} bytes, ${fmt(r.db.fileBytesPerSecret)} bytes per secret` +
-      (r.db.secretTablesBytesPerSecret === undefined ? '' : ` (secret tables and indexes: ${fmt(r.db.secretTablesBytesPerSecret)} bytes per secret; the rest is audit records and metadata)`),
+      (r.db.secretTablesBytesPerSecret === undefined ? '' : ` (secret tables and indexes: ${fmt(r.db.secretTablesBytesPerSecret)} bytes per secret; the rest is free pages, principals and metadata; audit records live in audit.db)`),
     `- Fill over HTTP: ${fmt(r.fill.secrets)} secrets in ${r.fill.seconds.toFixed(1)} s`,
   ];
   if (r.scale) {
