@@ -54,7 +54,7 @@ function compileObjectQueries(db: Db) {
         'o.id as o_id', 'o.vault_id as o_vault_id', 'o.kind as o_kind', 'o.name as o_name', 'o.current_version as o_current_version',
         'o.created_at as o_created_at', 'o.updated_at as o_updated_at', 'o.deleted_at as o_deleted_at', 'o.scheduled_purge_at as o_scheduled_purge_at',
         'v.object_id', 'v.version', 'v.seq', 'v.enabled', 'v.not_before', 'v.expires', 'v.created_at', 'v.updated_at',
-        'v.content_type', 'v.tags', 'v.sealed_value',
+        'v.content_type', 'v.tags', 'v.sealed_value', 'v.properties',
       ]);
 
   // The secret read is the hottest query Coffer runs: compiled once (see precompiled.ts).
@@ -117,9 +117,9 @@ function compileObjectQueries(db: Db) {
       .where('vault_id', '=', vaultId!)
       .where('id', '=', objectId!),
   );
-  const insertVersionRow = precompile<unknown, [string, string, number, number, number | null, number | null, number, number, string | null, string | null, Buffer]>(
-    11,
-    (objectId, version, seq, enabled, notBefore, expires, createdAt, updatedAt, contentType, tags, sealedValue) =>
+  const insertVersionRow = precompile<unknown, [string, string, number, number, number | null, number | null, number, number, string | null, string | null, Buffer, string | null]>(
+    12,
+    (objectId, version, seq, enabled, notBefore, expires, createdAt, updatedAt, contentType, tags, sealedValue, properties) =>
       db.insertInto('object_versions').values({
         object_id: objectId!,
         version: version!,
@@ -132,6 +132,7 @@ function compileObjectQueries(db: Db) {
         content_type: contentType!,
         tags: tags!,
         sealed_value: sealedValue as unknown as Buffer,
+        properties: properties!,
       }),
   );
 
@@ -213,11 +214,10 @@ function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
 
     async insertVersion(vaultId, version) {
       await assertObjectInVault(vaultId, version.objectId);
-      const tags = version.tags === null ? null : JSON.stringify(version.tags);
       await db.executeQuery(
         q.insertVersionRow(
           version.objectId, version.version, version.seq, version.enabled ? 1 : 0, version.notBefore, version.expires,
-          version.createdAt, version.updatedAt, version.contentType, tags, version.sealedValue,
+          version.createdAt, version.updatedAt, version.contentType, jsonOrNull(version.tags), version.sealedValue, jsonOrNull(version.properties),
         ),
       );
     },
@@ -235,7 +235,8 @@ function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
           not_before: attributes.notBefore,
           expires: attributes.expires,
           content_type: attributes.contentType,
-          tags: attributes.tags === null ? null : JSON.stringify(attributes.tags),
+          tags: jsonOrNull(attributes.tags),
+          properties: jsonOrNull(attributes.properties),
           updated_at: updatedAt,
         })
         .where('object_id', '=', objectId)
@@ -313,7 +314,12 @@ function toVersion(row: Selectable<ObjectVersionsTable>): StoredVersion {
     contentType: row.content_type,
     tags: row.tags === null ? null : (JSON.parse(row.tags) as Record<string, string>),
     sealedValue: row.sealed_value,
+    properties: row.properties === null ? null : (JSON.parse(row.properties) as Record<string, unknown>),
   };
+}
+
+function jsonOrNull(value: object | null): string | null {
+  return value === null ? null : JSON.stringify(value);
 }
 
 type JoinedRow = Selectable<ObjectVersionsTable> & {

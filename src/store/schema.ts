@@ -62,6 +62,8 @@ export interface ObjectVersionsTable {
   tags: string | null;
   /** The sensitive bytes (secret value), sealed by the envelope; bound to vault, object and version. */
   sealed_value: Buffer;
+  /** JSON object of the kind's own public, non-secret properties (keys: kty, key_ops, public JWK), or null. */
+  properties: string | null;
 }
 
 export interface PrincipalsTable {

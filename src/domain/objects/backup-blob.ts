@@ -16,6 +16,8 @@ export interface BackupVersion {
   updatedAt: number;
   contentType: string | null;
   tags: Record<string, string> | null;
+  /** The kind's own public properties (absent in blobs written before keys existed). */
+  properties?: Record<string, unknown> | null;
   /** base64 of the sensitive bytes. */
   value: string;
 }

@@ -21,6 +21,8 @@ export interface VersionAttributes {
   expires: number | null;
   contentType: string | null;
   tags: Record<string, string> | null;
+  /** The kind's own public, non-secret properties (keys: kty, key_ops, public JWK members), or null. */
+  properties: Record<string, unknown> | null;
 }
 
 export interface StoredVersion extends VersionAttributes {

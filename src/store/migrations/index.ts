@@ -1,7 +1,9 @@
 // The ordered list of migrations. Add new ones at the end; never edit one that has shipped.
 import type { Migration } from 'kysely';
 import * as init from './0001-init.js';
+import * as versionProperties from './0002-version-properties.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
+  '0002-version-properties': versionProperties,
 };
