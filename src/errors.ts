@@ -85,6 +85,30 @@ export const errors = {
     ),
   secretAlreadyExists: (name: string) =>
     new CofferError(409, 'Conflict', `Secret ${name} already exists in this vault; delete and purge it before restoring a backup of it.`),
+  keyNotFound: (name: string, version?: string) =>
+    new CofferError(
+      404,
+      'KeyNotFound',
+      version
+        ? `A key with (name/id) ${name}/${version} was not found in this key vault. ${fwlink}`
+        : `A key with (name/id) ${name} was not found in this key vault. If you recently deleted this key you may be able to recover it using the correct recovery command. ${fwlink}`,
+    ),
+  deletedKeyNotFound: (name: string) => new CofferError(404, 'KeyNotFound', `Deleted Key not found: '${name}'.`),
+  keyDisabled: (operation: string) =>
+    new CofferError(403, 'Forbidden', `Operation ${operation} is not allowed on a disabled key.`, { innerCode: 'KeyDisabled' }),
+  keyOperationNotAllowed: (operation: string) =>
+    new CofferError(403, 'Forbidden', `Operation ${operation} is not permitted by this key's key_ops.`, { innerCode: 'KeyOperationForbidden' }),
+  keyDeletedButRecoverable: (name: string) =>
+    new CofferError(
+      409,
+      'Conflict',
+      `Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.`,
+      { innerCode: 'ObjectIsDeletedButRecoverable' },
+    ),
+  keyAlreadyExists: (name: string) =>
+    new CofferError(409, 'Conflict', `Key ${name} already exists in this vault; delete and purge it before restoring a backup of it.`),
+  hsmKeysUnavailable: (kty: string) =>
+    new CofferError(400, 'BadParameter', `Key type ${kty} needs an HSM key provider, and this server has none configured. Use ${kty.replace('-HSM', '')} for a software-protected key.`),
   purgeProtected: (name: string) =>
     new CofferError(
       403,

@@ -1,11 +1,10 @@
 // Azure's rules for secret input: value size, content type, tags and attributes. Pure: no storage, no crypto.
 import { errors } from '../../errors.js';
+import { assertAttributes, assertTags } from '../objects/attributes.js';
 import { isValidObjectName, isValidVersion } from '../objects/names.js';
 
 /** Azure: a secret value is at most 25 KB. */
 export const MAX_SECRET_VALUE_BYTES = 25 * 1024;
-export const MAX_TAGS = 15;
-export const MAX_TAG_LENGTH = 512;
 /** Divergence: Azure documents no limit for contentType; we cap it so a row cannot be inflated through it. */
 export const MAX_CONTENT_TYPE_LENGTH = 255;
 /** Azure backs up at most 500 versions of one object. */
@@ -51,28 +50,6 @@ export function assertSecretValue(value: string): void {
 export function assertContentType(contentType: string | undefined): void {
   if (contentType !== undefined && contentType.length > MAX_CONTENT_TYPE_LENGTH) {
     throw errors.badParameter(`The content type is longer than ${MAX_CONTENT_TYPE_LENGTH} characters.`);
-  }
-}
-
-export function assertTags(tags: Record<string, string> | undefined): void {
-  if (tags === undefined) return;
-  const entries = Object.entries(tags);
-  if (entries.length > MAX_TAGS) throw errors.badParameter(`An object may have at most ${MAX_TAGS} tags; ${entries.length} were given.`);
-  for (const [name, value] of entries) {
-    if (name.length === 0 || name.length > MAX_TAG_LENGTH) {
-      throw errors.badParameter(`Tag names must be 1-${MAX_TAG_LENGTH} characters.`);
-    }
-    if (typeof value !== 'string' || value.length > MAX_TAG_LENGTH) {
-      throw errors.badParameter(`The value of tag '${name}' must be a string of at most ${MAX_TAG_LENGTH} characters.`);
-    }
-  }
-}
-
-export function assertAttributes(attributes: SecretAttributesInput | undefined): void {
-  for (const [field, value] of [['nbf', attributes?.notBefore], ['exp', attributes?.expires]] as const) {
-    if (value !== undefined && value !== null && (!Number.isSafeInteger(value) || value < 0)) {
-      throw errors.badParameter(`The attribute '${field}' must be a Unix time in seconds.`);
-    }
   }
 }
 

@@ -1,0 +1,107 @@
+// Azure's rules for key input: what CreateKey, ImportKey and UpdateKey accept, and the defaults Azure applies.
+// Pure: no storage, no crypto.
+import { errors } from '../../errors.js';
+import { assertAttributes, assertTags } from '../objects/attributes.js';
+import { isValidObjectName, isValidVersion } from '../objects/names.js';
+import { CURVES, KEY_OPERATIONS, KEY_TYPES, type Curve, type KeyOperation, type KeyType, type SoftwareKeyType } from './key-material.js';
+
+export const RSA_SIZES = [2048, 3072, 4096] as const;
+export const OCT_SIZES = [128, 192, 256] as const;
+
+export interface KeyAttributesInput {
+  enabled?: boolean | undefined;
+  notBefore?: number | null | undefined;
+  expires?: number | null | undefined;
+  exportable?: boolean | undefined;
+}
+
+export interface CreateKeyInput {
+  kty: string;
+  keySize?: number | undefined;
+  publicExponent?: number | undefined;
+  crv?: string | undefined;
+  keyOps?: string[] | undefined;
+  tags?: Record<string, string> | undefined;
+  attributes?: KeyAttributesInput | undefined;
+}
+
+export interface UpdateKeyInput {
+  keyOps?: string[] | undefined;
+  tags?: Record<string, string> | undefined;
+  attributes?: KeyAttributesInput | undefined;
+}
+
+/** The properties a key version keeps beside its sealed material (object_versions.properties). */
+export interface KeyProperties {
+  kty: SoftwareKeyType;
+  keyOps: KeyOperation[];
+  exportable: boolean;
+}
+
+export function assertKeyName(name: string): void {
+  if (!isValidObjectName(name)) {
+    throw errors.badParameter(`The key name '${name}' is invalid. A name must be 1-127 characters of letters, digits and hyphens.`);
+  }
+}
+
+export function assertKeyVersion(version: string): void {
+  if (!isValidVersion(version)) {
+    throw errors.badParameter(`The key version '${version}' is invalid. A version is 32 hexadecimal characters.`);
+  }
+}
+
+export function parseKeyType(kty: string): KeyType {
+  if (!(KEY_TYPES as readonly string[]).includes(kty)) {
+    throw errors.badParameter(`The key type '${kty}' is not supported. Valid key types are: ${KEY_TYPES.join(', ')}.`);
+  }
+  return kty as KeyType;
+}
+
+export function parseCurve(crv: string): Curve {
+  if (!(CURVES as readonly string[]).includes(crv)) {
+    throw errors.badParameter(`The curve '${crv}' is not supported. Valid curves are: ${CURVES.join(', ')}.`);
+  }
+  return crv as Curve;
+}
+
+/** Azure's defaults when key_ops is absent: everything the key type can do. */
+export function defaultKeyOps(kty: SoftwareKeyType): KeyOperation[] {
+  if (kty === 'EC') return ['sign', 'verify'];
+  if (kty === 'oct') return ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'];
+  return ['encrypt', 'decrypt', 'sign', 'verify', 'wrapKey', 'unwrapKey'];
+}
+
+export function parseKeyOps(keyOps: string[] | undefined, kty: SoftwareKeyType): KeyOperation[] {
+  if (keyOps === undefined) return defaultKeyOps(kty);
+  for (const op of keyOps) {
+    if (!(KEY_OPERATIONS as readonly string[]).includes(op)) {
+      throw errors.badParameter(`The key operation '${op}' is not valid. Valid key operations are: ${KEY_OPERATIONS.join(', ')}.`);
+    }
+  }
+  return [...new Set(keyOps)] as KeyOperation[];
+}
+
+/** What generation needs, from a CreateKey body: sizes and curves checked, Azure's defaults applied. */
+export function keySpecOf(input: CreateKeyInput, kty: SoftwareKeyType):
+  | { kty: 'RSA'; size: 2048 | 3072 | 4096; publicExponent?: number }
+  | { kty: 'EC'; crv: Curve }
+  | { kty: 'oct'; size: 128 | 192 | 256 } {
+  if (kty === 'EC') {
+    if (input.keySize !== undefined) throw errors.badParameter('key_size does not apply to EC keys; choose the curve with crv.');
+    return { kty, crv: input.crv === undefined ? 'P-256' : parseCurve(input.crv) };
+  }
+  if (input.crv !== undefined) throw errors.badParameter(`crv applies only to EC keys, not ${kty}.`);
+  if (kty === 'oct') {
+    const size = input.keySize ?? 256;
+    if (!(OCT_SIZES as readonly number[]).includes(size)) throw errors.badParameter(`The key size ${size} is not valid for oct keys. Valid sizes are: ${OCT_SIZES.join(', ')}.`);
+    return { kty, size: size as 128 | 192 | 256 };
+  }
+  const size = input.keySize ?? 2048;
+  if (!(RSA_SIZES as readonly number[]).includes(size)) throw errors.badParameter(`The key size ${size} is not valid for RSA keys. Valid sizes are: ${RSA_SIZES.join(', ')}.`);
+  return { kty, size: size as 2048 | 3072 | 4096, ...(input.publicExponent === undefined ? {} : { publicExponent: input.publicExponent }) };
+}
+
+export function assertKeyAttributes(attributes: KeyAttributesInput | undefined, tags: Record<string, string> | undefined): void {
+  assertAttributes(attributes);
+  assertTags(tags);
+}
