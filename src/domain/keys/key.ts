@@ -2,7 +2,7 @@
 // Pure: no storage, no crypto.
 import { errors } from '../../errors.js';
 import { assertAttributes, assertTags } from '../objects/attributes.js';
-import { isValidObjectName, isValidVersion } from '../objects/names.js';
+import { assertObjectName, assertObjectVersion } from '../objects/names.js';
 import { CURVES, KEY_OPERATIONS, KEY_TYPES, type Curve, type KeyOperation, type KeyType, type SoftwareKeyType } from './key-material.js';
 
 export const RSA_SIZES = [2048, 3072, 4096] as const;
@@ -38,17 +38,8 @@ export interface KeyProperties {
   exportable: boolean;
 }
 
-export function assertKeyName(name: string): void {
-  if (!isValidObjectName(name)) {
-    throw errors.badParameter(`The key name '${name}' is invalid. A name must be 1-127 characters of letters, digits and hyphens.`);
-  }
-}
-
-export function assertKeyVersion(version: string): void {
-  if (!isValidVersion(version)) {
-    throw errors.badParameter(`The key version '${version}' is invalid. A version is 32 hexadecimal characters.`);
-  }
-}
+export const assertKeyName = (name: string): void => assertObjectName('key', name);
+export const assertKeyVersion = (version: string): void => assertObjectVersion('key', version);
 
 export function parseKeyType(kty: string): KeyType {
   if (!(KEY_TYPES as readonly string[]).includes(kty)) {

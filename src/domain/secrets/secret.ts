@@ -1,7 +1,7 @@
 // Azure's rules for secret input: value size, content type, tags and attributes. Pure: no storage, no crypto.
 import { errors } from '../../errors.js';
 import { assertAttributes, assertTags } from '../objects/attributes.js';
-import { isValidObjectName, isValidVersion } from '../objects/names.js';
+import { assertObjectName, assertObjectVersion } from '../objects/names.js';
 
 /** Azure: a secret value is at most 25 KB. */
 export const MAX_SECRET_VALUE_BYTES = 25 * 1024;
@@ -29,17 +29,8 @@ export interface UpdateSecretInput {
   attributes?: SecretAttributesInput | undefined;
 }
 
-export function assertSecretName(name: string): void {
-  if (!isValidObjectName(name)) {
-    throw errors.badParameter(`The secret name '${name}' is invalid. A name must be 1-127 characters of letters, digits and hyphens.`);
-  }
-}
-
-export function assertSecretVersion(version: string): void {
-  if (!isValidVersion(version)) {
-    throw errors.badParameter(`The secret version '${version}' is invalid. A version is 32 hexadecimal characters.`);
-  }
-}
+export const assertSecretName = (name: string): void => assertObjectName('secret', name);
+export const assertSecretVersion = (version: string): void => assertObjectVersion('secret', version);
 
 export function assertSecretValue(value: string): void {
   if (Buffer.byteLength(value, 'utf8') > MAX_SECRET_VALUE_BYTES) {
