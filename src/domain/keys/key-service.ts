@@ -22,7 +22,7 @@ import {
   type KeyProperties,
   type UpdateKeyInput,
 } from './key.js';
-import type { KeyMaterial, PublicKeyParts, SoftwareKeyType } from './key-material.js';
+import type { KeyMaterial, KeyOperation, PublicKeyParts, SoftwareKeyType } from './key-material.js';
 
 /** A key version as the wire needs it: its public parts and key_ops, never the private material. */
 export interface KeyVersionView extends ObjectWithVersion {
@@ -56,10 +56,10 @@ export function createKeyService(deps: {
 }) {
   const lifecycle = createObjectLifecycle({ ...deps, rules: keyRules });
 
-  async function addKeyVersion(vault: Vault, name: string, material: KeyMaterial, keyOps: string[] | undefined, input: { tags?: Record<string, string> | undefined; attributes?: KeyAttributesInput | undefined }) {
+  async function addKeyVersion(vault: Vault, name: string, material: KeyMaterial, keyOps: KeyOperation[], input: { tags?: Record<string, string> | undefined; attributes?: KeyAttributesInput | undefined }) {
     const properties: KeyProperties & { public: PublicKeyParts } = {
       kty: material.kty,
-      keyOps: parseKeyOps(keyOps, material.kty),
+      keyOps,
       exportable: input.attributes?.exportable ?? false,
       public: publicParts(material),
     };
@@ -86,9 +86,10 @@ export function createKeyService(deps: {
       const kty = softwareKeyType(parseKeyType(input.kty));
       assertKeyAttributes(input.attributes, input.tags);
       const spec = keySpecOf(input, kty);
-      parseKeyOps(input.keyOps, kty);
+      // Checked before generation, which can take seconds for RSA-4096.
+      const keyOps = parseKeyOps(input.keyOps, kty);
       const material = await generateKeyMaterial(spec);
-      return addKeyVersion(vault, name, material, input.keyOps, input);
+      return addKeyVersion(vault, name, material, keyOps, input);
     },
 
     /** ImportKey: caller-supplied private material; key_ops come from the JWK, as in Azure. */
@@ -97,14 +98,15 @@ export function createKeyService(deps: {
       assertKeyAttributes(input.attributes, input.tags);
       const declared = (input.key as { kty?: unknown } | null)?.kty;
       if (input.hsm === true || (typeof declared === 'string' && declared.endsWith('-HSM'))) {
-        throw errors.hsmKeysUnavailable(typeof declared === 'string' ? declared.replace(/-HSM$/, '') + '-HSM' : 'RSA-HSM');
+        const software = typeof declared === 'string' ? declared.replace(/-HSM$/, '') : 'RSA';
+        throw errors.hsmKeysUnavailable(`${software}-HSM`);
       }
       const material = importJsonWebKey(input.key);
       const keyOps = (input.key as { key_ops?: unknown }).key_ops;
       if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.every((op) => typeof op === 'string'))) {
         throw errors.badParameter('key_ops must be an array of strings.');
       }
-      return addKeyVersion(vault, name, material, keyOps as string[] | undefined, input);
+      return addKeyVersion(vault, name, material, parseKeyOps(keyOps as string[] | undefined, material.kty), input);
     },
 
     /** GetKey serves a disabled key's public parts too; only operations with it are refused. */
