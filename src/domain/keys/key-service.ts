@@ -9,7 +9,7 @@ import { createObjectLifecycle, type KindRules } from '../objects/object-lifecyc
 import type { ObjectWithVersion, StoredVersion } from '../objects/stored-object.js';
 import { MAX_BACKUP_VERSIONS } from '../secrets/secret.js';
 import type { Vault } from '../vaults/vault.js';
-import { deserializeMaterial, generateKeyMaterial, importJsonWebKey, publicParts, serializeMaterial } from './jwk.js';
+import { deserializeMaterial, generateKeyMaterial, importJsonWebKey, publicParts, serializeMaterial, type KeyGenerationSpec } from './jwk.js';
 import {
   assertKeyAttributes,
   assertKeyName,
@@ -57,10 +57,12 @@ export function createKeyService(deps: {
   const lifecycle = createObjectLifecycle({ ...deps, rules: keyRules });
 
   async function addKeyVersion(vault: Vault, name: string, material: KeyMaterial, keyOps: KeyOperation[], input: { tags?: Record<string, string> | undefined; attributes?: KeyAttributesInput | undefined }) {
+    const size = keySizeOf(material);
     const properties: KeyProperties & { public: PublicKeyParts } = {
       kty: material.kty,
       keyOps,
       exportable: input.attributes?.exportable ?? false,
+      ...(size === undefined ? {} : { keySize: size }),
       public: publicParts(material),
     };
     const added = await lifecycle.addVersion(
@@ -107,6 +109,20 @@ export function createKeyService(deps: {
         throw errors.badParameter('key_ops must be an array of strings.');
       }
       return addKeyVersion(vault, name, material, parseKeyOps(keyOps as string[] | undefined, material.kty), input);
+    },
+
+    /**
+     * RotateKey: a new version of an existing key of the same type, size or curve, public exponent, key_ops and
+     * tags, as Azure's rotation makes it. `expires` comes from the rotation policy's expiryTime (null for none).
+     */
+    async rotateKey(vault: Vault, name: string, opts: { expires: number | null }): Promise<KeyVersionView> {
+      assertKeyName(name);
+      const current = view(await lifecycle.requireActive(vault, name, undefined));
+      const material = await generateKeyMaterial(rotationSpec(current.key));
+      return addKeyVersion(vault, name, material, current.key.keyOps, {
+        tags: current.version.tags ?? undefined,
+        attributes: { enabled: true, expires: opts.expires },
+      });
     },
 
     /** GetKey serves a disabled key's public parts too; only operations with it are refused. */
@@ -162,6 +178,23 @@ export function createKeyService(deps: {
 function softwareKeyType(kty: string): SoftwareKeyType {
   if (kty.endsWith('-HSM')) throw errors.hsmKeysUnavailable(kty);
   return kty as SoftwareKeyType;
+}
+
+/** The generation spec that makes another key like this one (an imported key of an odd size cannot rotate). */
+function rotationSpec(key: KeyProperties & { public: PublicKeyParts }): KeyGenerationSpec {
+  const pub = key.public;
+  if (pub.kty === 'EC') return { kty: 'EC', crv: pub.crv };
+  if (pub.kty === 'RSA') {
+    const e = Buffer.from(pub.e, 'base64url');
+    return { kty: 'RSA', size: key.keySize as 2048 | 3072 | 4096, publicExponent: e.length <= 6 ? e.readUIntBE(0, e.length) : Number.NaN };
+  }
+  return { kty: 'oct', size: key.keySize as 128 | 192 | 256 };
+}
+
+function keySizeOf(material: KeyMaterial): number | undefined {
+  if (material.kty === 'RSA') return Buffer.from(material.jwk.n, 'base64url').length * 8;
+  if (material.kty === 'oct') return Buffer.from(material.k, 'base64url').length * 8;
+  return undefined;
 }
 
 function keyPropertiesOf(version: StoredVersion): KeyProperties & { public: PublicKeyParts } {

@@ -36,6 +36,8 @@ export interface KeyProperties {
   kty: SoftwareKeyType;
   keyOps: KeyOperation[];
   exportable: boolean;
+  /** RSA modulus or oct key length in bits, so a rotation can make the same kind of key; absent for EC. */
+  keySize?: number;
 }
 
 export const assertKeyName = (name: string): void => assertObjectName('key', name);
