@@ -1,7 +1,7 @@
 // Bundles the server into dist/ with esbuild (types are checked separately by `tsc --noEmit`). One bundled file
 // loads in ~0.3 s; resolving the same code as hundreds of separate modules took ~1.1 s, and a loader hook ~4 s.
-// Two entry points, side by side, so `new URL('./sqlite-worker-thread.js', import.meta.url)` resolves both here
-// and in src/audit/sinks/ when running from sources.
+// The worker threads' modules are entry points of their own, side by side with main.js, so src/threads.ts finds
+// them beside the bundle as it finds the .ts sources beside their callers.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -12,6 +12,7 @@ await build({
   entryPoints: {
     main: path.join(root, 'src/main.ts'),
     'sqlite-worker-thread': path.join(root, 'src/audit/sinks/sqlite-worker-thread.ts'),
+    'key-operation-thread': path.join(root, 'src/domain/keys/key-operation-thread.ts'),
   },
   outdir: path.join(root, 'dist'),
   bundle: true,

@@ -98,6 +98,10 @@ export const errors = {
     new CofferError(403, 'Forbidden', `Operation ${operation} is not allowed on a disabled key.`, { innerCode: 'KeyDisabled' }),
   keyOperationNotAllowed: (operation: string) =>
     new CofferError(403, 'Forbidden', `Operation ${operation} is not permitted by this key's key_ops.`, { innerCode: 'KeyOperationForbidden' }),
+  keyExpired: (operation: string) =>
+    new CofferError(403, 'Forbidden', `Operation ${operation} is not allowed on an expired key.`, { innerCode: 'KeyExpired' }),
+  keyNotYetValid: (operation: string) =>
+    new CofferError(403, 'Forbidden', `Operation ${operation} is not allowed before the key's activation date (nbf).`, { innerCode: 'KeyNotYetValid' }),
   keyDeletedButRecoverable: (name: string) =>
     new CofferError(
       409,

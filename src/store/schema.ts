@@ -11,6 +11,8 @@ export interface Database {
   credentials: CredentialsTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  rotation_policies: RotationPoliciesTable;
+  event_outbox: EventOutboxTable;
 }
 
 /** Server-wide facts fixed at first start: tenant id, subscription id, master-key check value. */
@@ -112,4 +114,41 @@ export interface AuditEventsTable {
   caller_oid: string | null;
   /** The full Azure AuditEvent record as JSON text. */
   record: string;
+}
+
+/** A key's rotation policy, one per key, with the times the rotation scheduler next has work for it. */
+export interface RotationPoliciesTable {
+  vault_id: string;
+  /** Lower-case key name, as objects.name_key. */
+  name_key: string;
+  /** The key object (objects.id); purging the key deletes the policy. */
+  object_id: string;
+  /** JSON text of the policy: lifetime actions and expiryTime, ISO 8601 durations as the caller sent them. */
+  policy: string;
+  created_at: number;
+  updated_at: number;
+  /** Unix seconds at which the current version is due to rotate, or null for never. */
+  next_rotate_at: number | null;
+  /** Unix seconds at which the current version is due a near-expiry event, or null for never. */
+  next_notify_at: number | null;
+  /** The version a near-expiry event was last recorded for: one event per version. */
+  notified_version: string | null;
+  /** The current version, its expiry and its enabled flag as they were when the next-due times were computed. */
+  basis_version: string | null;
+  basis_expires: number | null;
+  basis_enabled: number | null;
+}
+
+/** Events waiting for delivery (Event Grid shape), written in the step that caused them. */
+export interface EventOutboxTable {
+  id: string;
+  vault_id: string;
+  /** e.g. 'Microsoft.KeyVault.KeyNearExpiry' */
+  event_type: string;
+  /** The object name, as Event Grid's subject. */
+  subject: string;
+  /** JSON text of Azure's PascalCase data: Id, VaultName, ObjectType, ObjectName, Version, NBF, EXP. */
+  data: string;
+  created_at: number;
+  delivered_at: number | null;
 }

@@ -1,13 +1,13 @@
 // The audit sink for the embedded SQLite store: batches go to a worker thread that owns a second connection to
 // the same database file (see sqlite-worker-thread.ts), so the event loop never waits on an audit fsync.
 // A batch is acknowledged only after its transaction has committed with synchronous=FULL.
-import { Worker } from 'node:worker_threads';
 import { auditEventJson, vaultNameOf } from '../audit-event.js';
 import type { AuditSink } from '../audit-log.js';
+import { startModuleThread } from '../../threads.js';
 import type { AuditRow, WorkerReply, WorkerRequest } from './sqlite-worker-thread.js';
 
 export function createSqliteWorkerSink(opts: { file: string }): AuditSink {
-  const worker = startThread(opts.file);
+  const worker = startModuleThread(import.meta.url, 'sqlite-worker-thread', { workerData: { file: opts.file } });
   const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let failure: Error | undefined;
@@ -57,17 +57,4 @@ export function createSqliteWorkerSink(opts: { file: string }): AuditSink {
       await worker.terminate();
     },
   };
-}
-
-/**
- * The thread's module sits beside this one: dist/sqlite-worker-thread.js beside the bundle (scripts/build.mjs),
- * or the .ts source under tsx, whose loader a worker thread does not inherit — there a two-line module registers
- * it first.
- */
-function startThread(file: string): Worker {
-  const isSource = import.meta.url.endsWith('.ts');
-  const thread = new URL(`./sqlite-worker-thread${isSource ? '.ts' : '.js'}`, import.meta.url);
-  if (!isSource) return new Worker(thread, { workerData: { file } });
-  const bootstrap = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(thread.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`), { workerData: { file } });
 }

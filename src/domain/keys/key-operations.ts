@@ -492,3 +492,45 @@ export function verify(material: KeyMaterial, input: { alg: string; digest: Buff
       return equalConstantTime(createHmac(hash, octKey(material)).update(digest).digest(), signature);
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// One entry point for every operation, so a worker thread and the event loop run the same code
+
+export type KeyOperationRequest =
+  | { op: 'encrypt'; alg: string; plaintext: Buffer; iv?: Buffer | undefined; aad?: Buffer | undefined }
+  | { op: 'decrypt'; alg: string; ciphertext: Buffer; iv?: Buffer | undefined; aad?: Buffer | undefined; tag?: Buffer | undefined }
+  | { op: 'wrapKey'; alg: string; key: Buffer }
+  | { op: 'unwrapKey'; alg: string; wrapped: Buffer }
+  | { op: 'sign'; alg: string; digest: Buffer }
+  | { op: 'verify'; alg: string; digest: Buffer; signature: Buffer };
+
+/** `result` for every operation but verify, which answers `valid`. */
+export type KeyOperationOutcome = { result: Buffer; iv?: Buffer; tag?: Buffer; aad?: Buffer } | { valid: boolean };
+
+export function performKeyOperation(material: KeyMaterial, request: KeyOperationRequest): KeyOperationOutcome {
+  switch (request.op) {
+    case 'encrypt':
+      return encrypt(material, request);
+    case 'decrypt':
+      return { result: decrypt(material, request) };
+    case 'wrapKey':
+      return { result: wrapKey(material, request) };
+    case 'unwrapKey':
+      return { result: unwrapKey(material, request) };
+    case 'sign':
+      return { result: sign(material, request) };
+    case 'verify':
+      return { valid: verify(material, request) };
+  }
+}
+
+/**
+ * Whether an operation costs enough CPU to leave the event loop: RSA private-key operations (~1 ms at 2048 bits,
+ * ~10 ms at 4096) and all EC arithmetic (@noble/curves: ~1 ms to sign, ~5 ms to verify on P-256). RSA public-key
+ * operations and AES/HMAC take tens of microseconds, less than a hand-off to a thread.
+ */
+export function isCpuHeavy(kty: SoftwareKeyType, op: KeyOperationRequest['op']): boolean {
+  if (kty === 'EC') return true;
+  if (kty === 'RSA') return op === 'decrypt' || op === 'unwrapKey' || op === 'sign';
+  return false;
+}

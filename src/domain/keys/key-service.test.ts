@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { beforeEach, describe, it } from 'node:test';
+import { after, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { createEnvelope } from '../../crypto/envelope.js';
@@ -11,9 +11,14 @@ import type { Database } from '../../store/schema.js';
 import { createVaultStore } from '../../store/vaults.js';
 import type { Vault } from '../vaults/vault.js';
 import { createVaultService } from '../vaults/vault-service.js';
+import { createKeyOperationPool } from './key-operation-pool.js';
+import { createSoftwareKeyProvider } from './key-provider.js';
 import { createKeyService, type KeyService } from './key-service.js';
 
-const clock = { nowMs: () => Date.UTC(2026, 10, 22) };
+let nowMs = Date.UTC(2026, 10, 22);
+const clock = { nowMs: () => nowMs };
+const pool = createKeyOperationPool({ threads: 1 });
+after(() => pool.close());
 let keys: KeyService;
 let vault: Vault;
 
@@ -22,7 +27,8 @@ beforeEach(async () => {
   await migrate(db);
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
   vault = await createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90 }).createVault({ name: 'keys' });
-  keys = createKeyService({ objects: createObjectStore(db), envelope, clock });
+  nowMs = Date.UTC(2026, 10, 22);
+  keys = createKeyService({ objects: createObjectStore(db), envelope, clock, providers: { software: createSoftwareKeyProvider({ pool }) } });
 });
 
 async function rejectsWith(promise: Promise<unknown>, status: number, code: string, message?: RegExp): Promise<void> {
@@ -49,9 +55,9 @@ describe('KeyService', () => {
 
     const oct = await keys.createKey(vault, 'oct', { kty: 'oct', keySize: 128, keyOps: ['wrapKey', 'unwrapKey'] });
     assert.deepEqual(oct.key.public, { kty: 'oct' });
-    const { material } = await keys.material(vault, 'oct', undefined);
-    assert.equal(material.kty, 'oct');
-    assert.equal(Buffer.from((material as { k: string }).k, 'base64url').length, 16);
+    assert.equal(oct.key.keySize, 128);
+    const wrapped = await keys.perform(vault, 'oct', undefined, { op: 'wrapKey', alg: 'A128KW', key: Buffer.alloc(16, 1) });
+    assert.equal((wrapped.outcome as { result: Buffer }).result.length, 24);
   });
 
   it('adds versions and reads the latest or a given one', async () => {
@@ -98,13 +104,15 @@ describe('KeyService', () => {
 
   it('backs up and restores every version with its material and properties', async () => {
     await keys.createKey(vault, 'bk', { kty: 'oct', keySize: 256 });
-    const before = await keys.material(vault, 'bk', undefined);
+    const before = await keys.getKey(vault, 'bk', undefined);
+    const wrapped = await keys.perform(vault, 'bk', undefined, { op: 'wrapKey', alg: 'A256KW', key: Buffer.alloc(32, 7) });
     const blob = await keys.backupKey(vault, 'bk');
     await keys.deleteKey(vault, 'bk');
     await keys.purgeDeletedKey(vault, 'bk');
     const restored = await keys.restoreKey(vault, blob);
-    assert.deepEqual(restored.key, before.found.key);
-    assert.deepEqual((await keys.material(vault, 'bk', undefined)).material, before.material);
+    assert.deepEqual(restored.key, before.key);
+    const unwrapped = await keys.perform(vault, 'bk', undefined, { op: 'unwrapKey', alg: 'A256KW', wrapped: (wrapped.outcome as { result: Buffer }).result });
+    assert.deepEqual((unwrapped.outcome as { result: Buffer }).result, Buffer.alloc(32, 7));
   });
 
   it('soft-deletes, lists deleted and recovers', async () => {
@@ -116,5 +124,57 @@ describe('KeyService', () => {
     await rejectsWith(keys.createKey(vault, 'del', { kty: 'EC' }), 409, 'Conflict');
     await keys.recoverDeletedKey(vault, 'del');
     assert.equal((await keys.getKey(vault, 'del', undefined)).key.kty, 'EC');
+  });
+
+  it('signs on the pool and verifies, for RSA and EC, and a bad algorithm comes back as BadParameter', async () => {
+    for (const [name, kty, alg] of [['r', 'RSA', 'PS256'], ['e', 'EC', 'ES256']] as const) {
+      await keys.createKey(vault, name, { kty });
+      const digest = randomBytes(32);
+      const signed = await keys.perform(vault, name, undefined, { op: 'sign', alg, digest });
+      const signature = (signed.outcome as { result: Buffer }).result;
+      assert.deepEqual((await keys.perform(vault, name, undefined, { op: 'verify', alg, digest, signature })).outcome, { valid: true });
+      assert.deepEqual((await keys.perform(vault, name, undefined, { op: 'verify', alg, digest: randomBytes(32), signature })).outcome, { valid: false });
+      await rejectsWith(keys.perform(vault, name, undefined, { op: 'sign', alg: 'HS256', digest }), 400, 'BadParameter');
+    }
+  });
+
+  it('refuses operations on a disabled key and outside key_ops', async () => {
+    const created = await keys.createKey(vault, 'guarded', { kty: 'oct', keyOps: ['wrapKey'] });
+    await rejectsWith(keys.perform(vault, 'guarded', undefined, { op: 'unwrapKey', alg: 'A256KW', wrapped: randomBytes(40) }), 403, 'Forbidden', /unwrapKey/);
+    await keys.updateKey(vault, 'guarded', created.version.version, { attributes: { enabled: false } });
+    await rejectsWith(keys.perform(vault, 'guarded', undefined, { op: 'wrapKey', alg: 'A256KW', key: randomBytes(32) }), 403, 'Forbidden', /disabled/);
+  });
+
+  it('refuses producing operations outside nbf..exp, never consuming ones', async () => {
+    const start = Math.floor(nowMs / 1000);
+    await keys.createKey(vault, 'window', { kty: 'oct', attributes: { notBefore: start + 60, expires: start + 3600 } });
+    const key = randomBytes(32);
+    await rejectsWith(keys.perform(vault, 'window', undefined, { op: 'wrapKey', alg: 'A256KW', key }), 403, 'Forbidden', /activation/);
+    nowMs += 60_000;
+    const wrapped = ((await keys.perform(vault, 'window', undefined, { op: 'wrapKey', alg: 'A256KW', key })).outcome as { result: Buffer }).result;
+    nowMs += 3540_000; // exactly exp: expired
+    await rejectsWith(keys.perform(vault, 'window', undefined, { op: 'wrapKey', alg: 'A256KW', key }), 403, 'Forbidden', /expired/);
+    assert.deepEqual(((await keys.perform(vault, 'window', undefined, { op: 'unwrapKey', alg: 'A256KW', wrapped })).outcome as { result: Buffer }).result, key);
+  });
+
+  it('rotates to a new version like the current one, with the given expiry', async () => {
+    const first = await keys.createKey(vault, 'rot', { kty: 'RSA', keySize: 3072, keyOps: ['sign', 'verify'], tags: { a: 'b' } });
+    const expires = Math.floor(nowMs / 1000) + 90 * 86_400;
+    const rotated = await keys.rotateKey(vault, 'rot', { expires });
+    assert.notEqual(rotated.version.version, first.version.version);
+    assert.equal(rotated.key.keySize, 3072);
+    assert.deepEqual(rotated.key.keyOps, ['sign', 'verify']);
+    assert.deepEqual(rotated.version.tags, { a: 'b' });
+    assert.equal(rotated.version.expires, expires);
+    assert.notEqual((rotated.key.public as { n: string }).n, (first.key.public as { n: string }).n);
+  });
+
+  it('keeps a release policy, refuses exportable keys without one and changes to an immutable one', async () => {
+    const data = Buffer.from(JSON.stringify({ version: '1.0.0', anyOf: [] })).toString('base64url');
+    await rejectsWith(keys.createKey(vault, 'exp', { kty: 'RSA', attributes: { exportable: true } }), 400, 'BadParameter', /release policy/);
+    const created = await keys.createKey(vault, 'exp', { kty: 'oct', attributes: { exportable: true }, releasePolicy: { data, immutable: true } });
+    assert.equal(created.key.releasePolicy?.immutable, true);
+    await rejectsWith(keys.updateKey(vault, 'exp', undefined, { releasePolicy: { data } }), 400, 'BadParameter', /immutable/);
+    await rejectsWith(keys.createKey(vault, 'bad', { kty: 'oct', releasePolicy: { data: 'not json!' } }), 400, 'BadParameter');
   });
 });

@@ -1,7 +1,8 @@
-// Key Vault's keys: generated or imported key material, sealed at rest, with the public parts and key_ops kept
-// beside it (object_versions.properties) so reads and listings never open the private material. The lifecycle
-// every kind shares — versions, soft delete, recovery, purge, backup, restore — is object-lifecycle.ts.
-import type { Clock } from '../../clock.js';
+// Key Vault's keys: generated or imported key material kept by a key provider (key-provider.ts), with the public
+// parts, key_ops and release policy beside it (object_versions.properties) so reads and listings never open the
+// private material. The lifecycle every kind shares — versions, soft delete, recovery, purge, backup, restore —
+// is object-lifecycle.ts; the cryptographic operations are key-operations.ts, run by the provider.
+import { unixSeconds, type Clock } from '../../clock.js';
 import type { Envelope } from '../../crypto/envelope.js';
 import { errors } from '../../errors.js';
 import type { ObjectStore } from '../../store/objects.js';
@@ -9,7 +10,7 @@ import { createObjectLifecycle, type KindRules } from '../objects/object-lifecyc
 import type { ObjectWithVersion, StoredVersion } from '../objects/stored-object.js';
 import { MAX_BACKUP_VERSIONS } from '../secrets/secret.js';
 import type { Vault } from '../vaults/vault.js';
-import { deserializeMaterial, generateKeyMaterial, importJsonWebKey, publicParts, serializeMaterial, type KeyGenerationSpec } from './jwk.js';
+import type { KeyGenerationSpec } from './jwk.js';
 import {
   assertKeyAttributes,
   assertKeyName,
@@ -17,12 +18,16 @@ import {
   keySpecOf,
   parseKeyOps,
   parseKeyType,
+  parseReleasePolicy,
   type CreateKeyInput,
   type KeyAttributesInput,
   type KeyProperties,
+  type ReleasePolicyInput,
   type UpdateKeyInput,
 } from './key.js';
-import type { KeyMaterial, KeyOperation, PublicKeyParts, SoftwareKeyType } from './key-material.js';
+import type { KeyOperation, PublicKeyParts, SoftwareKeyType } from './key-material.js';
+import type { KeyOperationOutcome, KeyOperationRequest } from './key-operations.js';
+import type { KeyProvider, ProvidedKey } from './key-provider.js';
 
 /** A key version as the wire needs it: its public parts and key_ops, never the private material. */
 export interface KeyVersionView extends ObjectWithVersion {
@@ -34,6 +39,7 @@ export interface ImportKeyInput {
   hsm?: boolean | undefined;
   tags?: Record<string, string> | undefined;
   attributes?: KeyAttributesInput | undefined;
+  releasePolicy?: ReleasePolicyInput | undefined;
 }
 
 const keyRules: KindRules = {
@@ -47,23 +53,38 @@ const keyRules: KindRules = {
   maxBackupVersions: MAX_BACKUP_VERSIONS,
 };
 
+// Azure's rule for the validity window: the operations that produce ciphertext or signatures refuse a key
+// outside nbf..exp; decrypt, unwrapKey and verify do not, so nothing already protected gets locked away.
+const PRODUCING_OPERATIONS: ReadonlySet<KeyOperationRequest['op']> = new Set(['encrypt', 'wrapKey', 'sign']);
+
 export type KeyService = ReturnType<typeof createKeyService>;
 
 export function createKeyService(deps: {
   objects: ObjectStore;
   envelope: Pick<Envelope, 'seal' | 'open' | 'sealServerValue' | 'openServerValue'>;
   clock: Clock;
+  providers: { software: KeyProvider; hsm?: KeyProvider };
 }) {
   const lifecycle = createObjectLifecycle({ ...deps, rules: keyRules });
+  const { software } = deps.providers;
 
-  async function addKeyVersion(vault: Vault, name: string, material: KeyMaterial, keyOps: KeyOperation[], input: { tags?: Record<string, string> | undefined; attributes?: KeyAttributesInput | undefined }) {
-    const size = keySizeOf(material);
+  async function addKeyVersion(
+    vault: Vault,
+    name: string,
+    provided: ProvidedKey,
+    keyOps: KeyOperation[],
+    input: { tags?: Record<string, string> | undefined; attributes?: KeyAttributesInput | undefined; releasePolicy?: ReleasePolicyInput | undefined },
+  ) {
+    const exportable = input.attributes?.exportable ?? false;
+    // Azure: an exportable key needs a release policy, since releasing is the only way to export it.
+    if (exportable && input.releasePolicy === undefined) throw errors.badParameter('An exportable key needs a release policy (release_policy).');
     const properties: KeyProperties & { public: PublicKeyParts } = {
-      kty: material.kty,
+      kty: provided.kty,
       keyOps,
-      exportable: input.attributes?.exportable ?? false,
-      ...(size === undefined ? {} : { keySize: size }),
-      public: publicParts(material),
+      exportable,
+      ...(provided.keySize === undefined ? {} : { keySize: provided.keySize }),
+      ...(input.releasePolicy === undefined ? {} : { releasePolicy: parseReleasePolicy(input.releasePolicy, undefined) }),
+      public: provided.public,
     };
     const added = await lifecycle.addVersion(
       vault,
@@ -76,22 +97,33 @@ export function createKeyService(deps: {
         tags: input.tags ?? null,
         properties: { ...properties },
       },
-      serializeMaterial(material),
+      provided.stored,
     );
     return view(added);
   }
 
+  function providerFor(kty: string): KeyProvider {
+    if (kty.endsWith('-HSM')) {
+      // DESIGN.md §4: -HSM keys belong to an HSM provider; never silently stored as software keys.
+      if (!deps.providers.hsm) throw errors.hsmKeysUnavailable(kty);
+      return deps.providers.hsm;
+    }
+    return software;
+  }
+
   return {
-    /** CreateKey: a new key, or a new version of an existing one. Generation runs off the event loop (jwk.ts). */
+    /** CreateKey: a new key, or a new version of an existing one. */
     async createKey(vault: Vault, name: string, input: CreateKeyInput): Promise<KeyVersionView> {
       assertKeyName(name);
-      const kty = softwareKeyType(parseKeyType(input.kty));
+      const kty = parseKeyType(input.kty);
+      const provider = providerFor(kty);
+      const softwareKty = kty.replace(/-HSM$/, '') as SoftwareKeyType;
       assertKeyAttributes(input.attributes, input.tags);
-      const spec = keySpecOf(input, kty);
+      const spec = keySpecOf(input, softwareKty);
       // Checked before generation, which can take seconds for RSA-4096.
-      const keyOps = parseKeyOps(input.keyOps, kty);
-      const material = await generateKeyMaterial(spec);
-      return addKeyVersion(vault, name, material, keyOps, input);
+      const keyOps = parseKeyOps(input.keyOps, softwareKty);
+      if (input.releasePolicy !== undefined) parseReleasePolicy(input.releasePolicy, undefined);
+      return addKeyVersion(vault, name, await provider.generate(spec), keyOps, input);
     },
 
     /** ImportKey: caller-supplied private material; key_ops come from the JWK, as in Azure. */
@@ -100,15 +132,15 @@ export function createKeyService(deps: {
       assertKeyAttributes(input.attributes, input.tags);
       const declared = (input.key as { kty?: unknown } | null)?.kty;
       if (input.hsm === true || (typeof declared === 'string' && declared.endsWith('-HSM'))) {
-        const software = typeof declared === 'string' ? declared.replace(/-HSM$/, '') : 'RSA';
-        throw errors.hsmKeysUnavailable(`${software}-HSM`);
+        providerFor(`${typeof declared === 'string' ? declared.replace(/-HSM$/, '') : 'RSA'}-HSM`);
+        throw errors.badParameter('Importing into an HSM is not supported by this server.');
       }
-      const material = importJsonWebKey(input.key);
+      const provided = software.importKey(input.key);
       const keyOps = (input.key as { key_ops?: unknown }).key_ops;
       if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.every((op) => typeof op === 'string'))) {
         throw errors.badParameter('key_ops must be an array of strings.');
       }
-      return addKeyVersion(vault, name, material, parseKeyOps(keyOps as string[] | undefined, material.kty), input);
+      return addKeyVersion(vault, name, provided, parseKeyOps(keyOps as string[] | undefined, provided.kty), input);
     },
 
     /**
@@ -118,8 +150,8 @@ export function createKeyService(deps: {
     async rotateKey(vault: Vault, name: string, opts: { expires: number | null }): Promise<KeyVersionView> {
       assertKeyName(name);
       const current = view(await lifecycle.requireActive(vault, name, undefined));
-      const material = await generateKeyMaterial(rotationSpec(current.key));
-      return addKeyVersion(vault, name, material, current.key.keyOps, {
+      const provided = await providerFor(current.key.kty).generate(rotationSpec(current.key));
+      return addKeyVersion(vault, name, provided, current.key.keyOps, {
         tags: current.version.tags ?? undefined,
         attributes: { enabled: true, expires: opts.expires },
       });
@@ -136,22 +168,46 @@ export function createKeyService(deps: {
       assertKeyAttributes(input.attributes, input.tags);
       const updated = await lifecycle.updateVersion(vault, name, version, (current) => {
         const properties = keyPropertiesOf(current);
+        if (input.attributes?.exportable !== undefined && input.attributes.exportable !== properties.exportable) {
+          throw errors.badParameter('exportable is fixed when a key version is created.');
+        }
+        const releasePolicy = input.releasePolicy === undefined ? properties.releasePolicy : parseReleasePolicy(input.releasePolicy, properties.releasePolicy);
         return {
           enabled: input.attributes?.enabled ?? current.enabled,
           notBefore: input.attributes?.notBefore !== undefined ? input.attributes.notBefore : current.notBefore,
           expires: input.attributes?.expires !== undefined ? input.attributes.expires : current.expires,
           contentType: null,
           tags: input.tags !== undefined ? input.tags : current.tags,
-          properties: { ...properties, keyOps: input.keyOps === undefined ? properties.keyOps : parseKeyOps(input.keyOps, properties.kty) },
+          properties: {
+            ...properties,
+            keyOps: input.keyOps === undefined ? properties.keyOps : parseKeyOps(input.keyOps, properties.kty),
+            ...(releasePolicy === undefined ? {} : { releasePolicy }),
+          },
         };
       });
       return view(updated);
     },
 
-    /** The private material of an active version, for the cryptographic operations. */
-    async material(vault: Vault, name: string, version: string | undefined): Promise<{ found: KeyVersionView; material: KeyMaterial }> {
-      const found = await lifecycle.requireActive(vault, name, version);
-      return { found: view(found), material: deserializeMaterial(lifecycle.openValue(vault, found.version)) };
+    /**
+     * encrypt, decrypt, wrapKey, unwrapKey, sign, verify with one version (the latest when `version` is absent).
+     * Refused when the key is disabled, when its key_ops lack the operation, and for the producing operations
+     * outside its nbf..exp window.
+     */
+    async perform(vault: Vault, name: string, version: string | undefined, request: KeyOperationRequest): Promise<{ found: KeyVersionView; outcome: KeyOperationOutcome }> {
+      const found = view(await lifecycle.requireActive(vault, name, version));
+      const { version: stored, key } = found;
+      if (!stored.enabled) throw errors.keyDisabled(request.op);
+      if (!key.keyOps.includes(request.op)) throw errors.keyOperationNotAllowed(request.op);
+      if (PRODUCING_OPERATIONS.has(request.op)) {
+        const now = unixSeconds(deps.clock);
+        if (stored.notBefore !== null && now < stored.notBefore) throw errors.keyNotYetValid(request.op);
+        if (stored.expires !== null && now >= stored.expires) throw errors.keyExpired(request.op);
+      }
+      const outcome = await providerFor(key.kty).perform(
+        { cacheKey: `${vault.id}/${stored.version}`, kty: key.kty, stored: lifecycle.openValue(vault, stored) },
+        request,
+      );
+      return { found, outcome };
     },
 
     async listKeys(vault: Vault, page: { after: string | undefined; limit: number }) {
@@ -175,11 +231,6 @@ export function createKeyService(deps: {
   };
 }
 
-function softwareKeyType(kty: string): SoftwareKeyType {
-  if (kty.endsWith('-HSM')) throw errors.hsmKeysUnavailable(kty);
-  return kty as SoftwareKeyType;
-}
-
 /** The generation spec that makes another key like this one (an imported key of an odd size cannot rotate). */
 function rotationSpec(key: KeyProperties & { public: PublicKeyParts }): KeyGenerationSpec {
   const pub = key.public;
@@ -189,12 +240,6 @@ function rotationSpec(key: KeyProperties & { public: PublicKeyParts }): KeyGener
     return { kty: 'RSA', size: key.keySize as 2048 | 3072 | 4096, publicExponent: e.length <= 6 ? e.readUIntBE(0, e.length) : Number.NaN };
   }
   return { kty: 'oct', size: key.keySize as 128 | 192 | 256 };
-}
-
-function keySizeOf(material: KeyMaterial): number | undefined {
-  if (material.kty === 'RSA') return Buffer.from(material.jwk.n, 'base64url').length * 8;
-  if (material.kty === 'oct') return Buffer.from(material.k, 'base64url').length * 8;
-  return undefined;
 }
 
 function keyPropertiesOf(version: StoredVersion): KeyProperties & { public: PublicKeyParts } {

@@ -15,8 +15,22 @@ export interface KeyAttributesInput {
   exportable?: boolean | undefined;
 }
 
+/** Azure's KeyReleasePolicy: the rules (`data`, base64url JSON) under which an exportable key may be released. */
+export interface ReleasePolicy {
+  contentType: string;
+  immutable: boolean;
+  data: string;
+}
+
+export interface ReleasePolicyInput {
+  contentType?: string | undefined;
+  immutable?: boolean | undefined;
+  data?: string | undefined;
+}
+
 export interface CreateKeyInput {
   kty: string;
+  releasePolicy?: ReleasePolicyInput | undefined;
   keySize?: number | undefined;
   publicExponent?: number | undefined;
   crv?: string | undefined;
@@ -27,6 +41,7 @@ export interface CreateKeyInput {
 
 export interface UpdateKeyInput {
   keyOps?: string[] | undefined;
+  releasePolicy?: ReleasePolicyInput | undefined;
   tags?: Record<string, string> | undefined;
   attributes?: KeyAttributesInput | undefined;
 }
@@ -38,6 +53,7 @@ export interface KeyProperties {
   exportable: boolean;
   /** RSA modulus or oct key length in bits, so a rotation can make the same kind of key; absent for EC. */
   keySize?: number;
+  releasePolicy?: ReleasePolicy;
 }
 
 export const assertKeyName = (name: string): void => assertObjectName('key', name);
@@ -97,4 +113,27 @@ export function keySpecOf(input: CreateKeyInput, kty: SoftwareKeyType):
 export function assertKeyAttributes(attributes: KeyAttributesInput | undefined, tags: Record<string, string> | undefined): void {
   assertAttributes(attributes);
   assertTags(tags);
+}
+
+const RELEASE_POLICY_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * A release policy as given, checked: `data` must be base64url of a JSON object (Azure parses it too). An
+ * immutable policy, once set, cannot change, as in Azure.
+ */
+export function parseReleasePolicy(input: ReleasePolicyInput, current: ReleasePolicy | undefined): ReleasePolicy {
+  if (current?.immutable) throw errors.badParameter('The release policy of this key is immutable and cannot be changed.');
+  if (input.data === undefined || !/^[A-Za-z0-9_-]*={0,2}$/.test(input.data)) throw errors.badParameter('release_policy.data must be a base64url-encoded JSON policy.');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(input.data, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw errors.badParameter('release_policy.data is not a JSON policy object.');
+  const contentType = input.contentType ?? RELEASE_POLICY_CONTENT_TYPE;
+  if (contentType.toLowerCase().replace(/\s/g, '') !== RELEASE_POLICY_CONTENT_TYPE.replace(/\s/g, '')) {
+    throw errors.badParameter(`release_policy.contentType must be '${RELEASE_POLICY_CONTENT_TYPE}'.`);
+  }
+  return { contentType, immutable: input.immutable ?? false, data: input.data };
 }

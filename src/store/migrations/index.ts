@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely';
 import * as init from './0001-init.js';
 import * as versionProperties from './0002-version-properties.js';
+import * as rotationAndEvents from './0003-rotation-and-events.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
   '0002-version-properties': versionProperties,
+  '0003-rotation-and-events': rotationAndEvents,
 };

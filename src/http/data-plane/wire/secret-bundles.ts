@@ -1,32 +1,8 @@
-// Domain secrets → Azure's JSON: SecretBundle, SecretItem, DeletedSecretBundle, DeletedSecretItem. Times are
-// Unix seconds; optional members are left out rather than sent as null, as Azure does.
+// Domain secrets → Azure's JSON: SecretBundle, SecretItem, DeletedSecretBundle, DeletedSecretItem.
 import type { ObjectWithVersion } from '../../../domain/objects/stored-object.js';
-import { recoveryLevel, type Vault } from '../../../domain/vaults/vault.js';
+import type { Vault } from '../../../domain/vaults/vault.js';
+import { deletedMembers, toWireAttributes, type WireAttributes } from './object-attributes.js';
 import { objectUrl } from './object-ids.js';
-
-export interface WireAttributes {
-  enabled: boolean;
-  nbf?: number;
-  exp?: number;
-  created: number;
-  updated: number;
-  recoveryLevel: string;
-  recoverableDays: number;
-}
-
-export function toWireAttributes(vault: Vault, item: ObjectWithVersion): WireAttributes {
-  const { version } = item;
-  const attributes: WireAttributes = {
-    enabled: version.enabled,
-    created: version.createdAt,
-    updated: version.updatedAt,
-    recoveryLevel: recoveryLevel(vault),
-    recoverableDays: vault.retentionDays,
-  };
-  if (version.notBefore !== null) attributes.nbf = version.notBefore;
-  if (version.expires !== null) attributes.exp = version.expires;
-  return attributes;
-}
 
 function common(vault: Vault, item: ObjectWithVersion) {
   const body: { contentType?: string; attributes: WireAttributes; tags?: Record<string, string> } = { attributes: toWireAttributes(vault, item) };
@@ -50,18 +26,10 @@ export function toSecretItem(baseUrl: string, vault: Vault, item: ObjectWithVers
   return { id, ...common(vault, item) };
 }
 
-function deletedMembers(baseUrl: string, item: ObjectWithVersion) {
-  return {
-    recoveryId: objectUrl(baseUrl, 'deletedsecrets', item.object.name),
-    deletedDate: item.object.deletedAt ?? undefined,
-    scheduledPurgeDate: item.object.scheduledPurgeAt ?? undefined,
-  };
-}
-
 export function toDeletedSecretBundle(baseUrl: string, vault: Vault, item: ObjectWithVersion) {
-  return { ...deletedMembers(baseUrl, item), ...toSecretBundle(baseUrl, vault, item) };
+  return { ...deletedMembers(baseUrl, 'deletedsecrets', item), ...toSecretBundle(baseUrl, vault, item) };
 }
 
 export function toDeletedSecretItem(baseUrl: string, vault: Vault, item: ObjectWithVersion) {
-  return { ...deletedMembers(baseUrl, item), ...toSecretItem(baseUrl, vault, item, { versioned: false }) };
+  return { ...deletedMembers(baseUrl, 'deletedsecrets', item), ...toSecretItem(baseUrl, vault, item, { versioned: false }) };
 }
