@@ -17,9 +17,15 @@ import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { AUDIT_DATABASE_FILE, openDataDir, RESOURCE_GROUP, type OpenDataDir } from './data-dir.js';
 import { createPrincipalService } from './domain/identities/principal-service.js';
+import { createKeyOperationPool } from './domain/keys/key-operation-pool.js';
+import { createSoftwareKeyProvider } from './domain/keys/key-provider.js';
+import { createKeyService } from './domain/keys/key-service.js';
 import { createSecretService } from './domain/secrets/secret-service.js';
 import { createVaultService } from './domain/vaults/vault-service.js';
+import { keyOperations } from './http/data-plane/keys/index.js';
+import type { KeysServices } from './http/data-plane/keys/schemas.js';
 import { secretOperations } from './http/data-plane/secrets/index.js';
+import type { SecretsServices } from './http/data-plane/secrets/schemas.js';
 import { createAuditStage } from './http/pipeline/audit.js';
 import { createAuthenticator } from './http/pipeline/authenticate.js';
 import { createVaultResolver } from './http/pipeline/resolve-vault.js';
@@ -124,14 +130,20 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
     ],
   });
 
+  const keyOperationPool = createKeyOperationPool();
+  const objects = createObjectStore(db);
+
   try {
-    const server = buildHttpServer({
+    const server = buildHttpServer<SecretsServices & KeysServices>({
       tls: { cert: initialized.tls.certPem, key: initialized.tls.keyPem },
       logger,
       identity: { tenantId, authorityHost: info.authorityHost, jwks: () => keys.jwks(), grant, logger },
       dataPlane: {
-        operations: secretOperations,
-        services: { secrets: createSecretService({ objects: createObjectStore(db), envelope, clock }) },
+        operations: [...secretOperations, ...keyOperations],
+        services: {
+          secrets: createSecretService({ objects, envelope, clock }),
+          keys: createKeyService({ objects, envelope, clock, providers: { software: createSoftwareKeyProvider({ pool: keyOperationPool }) } }),
+        },
         resolveVault: createVaultResolver({ vaults: vaultStore, dnsSuffix: config.dnsSuffix, aliases: config.aliases }),
         authenticate: createAuthenticator({ verifier, identities: identityStore, authorityHost: info.authorityHost, tenantId, dnsSuffix: config.dnsSuffix }),
         audit: createAuditStage({ auditLog, subscriptionId, resourceGroup: RESOURCE_GROUP }),
@@ -145,11 +157,11 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
       server,
       async close() {
         await server.close();
-        await auditLog.close();
+        await Promise.all([auditLog.close(), keyOperationPool.close()]);
       },
     };
   } catch (error) {
-    await auditLog.close().catch(() => undefined);
+    await Promise.all([auditLog.close().catch(() => undefined), keyOperationPool.close()]);
     throw error;
   }
 }

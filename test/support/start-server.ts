@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ClientSecretCredential } from '@azure/identity';
+import { CryptographyClient, KeyClient, type KeyVaultKey } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { AdminCredentials } from '../../src/bootstrap.js';
 
@@ -41,6 +42,9 @@ export interface TestServer {
   vaultUrl(name?: string): string;
   credential(opts?: { clientId?: string; clientSecret?: string }): ClientSecretCredential;
   secretClient(opts?: { vault?: string; clientId?: string; clientSecret?: string; serviceVersion?: string }): SecretClient;
+  keyClient(opts?: { vault?: string; serviceVersion?: string }): KeyClient;
+  /** A CryptographyClient for a key id (remote only) or a KeyVaultKey (local public-key operations where it can). */
+  cryptographyClient(key: string | KeyVaultKey, opts?: { vault?: string }): CryptographyClient;
   /** Runs `coffer <args>` against this server's data directory and parses its JSON output. */
   cli(...args: string[]): Promise<unknown>;
   /**
@@ -110,6 +114,15 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
   const ca = await readFile(credentials.caCertPath, 'utf8');
   const agent = new https.Agent({ ca, lookup: loopbackLookup as any, keepAlive: true });
 
+  const clientOptions = (o: { vault?: string; serviceVersion?: string }): any => ({
+    // The default vault at https://localhost:PORT can never pass the SDK's resource check (facts §1);
+    // named vaults at NAME.vault.localhost do, so they keep the check on.
+    disableChallengeResourceVerification: o.vault === undefined,
+    agent,
+    ...(o.serviceVersion === undefined ? {} : { serviceVersion: o.serviceVersion }),
+    retryOptions: { maxRetries: 0 },
+  });
+
   const server: TestServer = {
     port,
     pid: () => child!.pid!,
@@ -125,15 +138,9 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
         disableInstanceDiscovery: true,
         tlsOptions: { ca },
       } as any),
-    secretClient: (o = {}) =>
-      new SecretClient(server.vaultUrl(o.vault), server.credential(o), {
-        // The default vault at https://localhost:PORT can never pass the SDK's resource check (facts §1);
-        // named vaults at NAME.vault.localhost do, so they keep the check on.
-        disableChallengeResourceVerification: o.vault === undefined,
-        agent,
-        ...(o.serviceVersion === undefined ? {} : { serviceVersion: o.serviceVersion as any }),
-        retryOptions: { maxRetries: 0 },
-      } as any),
+    secretClient: (o = {}) => new SecretClient(server.vaultUrl(o.vault), server.credential(o), clientOptions(o)),
+    keyClient: (o = {}) => new KeyClient(server.vaultUrl(o.vault), server.credential(), clientOptions(o)),
+    cryptographyClient: (key, o = {}) => new CryptographyClient(key as any, server.credential(), clientOptions(o)),
     async cli(...args) {
       const { stdout } = await execFileAsync(process.execPath, [serverEntry, ...args, '--data-dir', dataDir], {
         cwd: repoRoot,

@@ -1,7 +1,8 @@
 // GetSecret: GET /secrets/{name}/{version}; an absent or empty version reads the latest one.
 import { defineOperation } from '../../define-operation.js';
+import { versionParam } from '../wire/object-ids.js';
 import { secretId, toSecretBundle } from '../wire/secret-bundles.js';
-import { SecretVersionParams, versionParam, type SecretsServices } from './schemas.js';
+import { SecretVersionParams, type SecretsServices } from './schemas.js';
 
 export default defineOperation({
   method: 'GET',

@@ -32,11 +32,6 @@ export interface SecretsServices {
   secrets: import('../../../domain/secrets/secret-service.js').SecretService;
 }
 
-/** An empty trailing segment (`/secrets/x/`) means the latest version, as the SDKs send it. */
-export function versionParam(version: string | undefined): string | undefined {
-  return version === undefined || version === '' ? undefined : version;
-}
-
 export function attributesInput(attributes: { enabled?: boolean; nbf?: number | null; exp?: number | null } | undefined) {
   return attributes && { enabled: attributes.enabled, notBefore: attributes.nbf, expires: attributes.exp };
 }

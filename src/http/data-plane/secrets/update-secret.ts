@@ -1,7 +1,8 @@
 // UpdateSecret: PATCH /secrets/{name}/{version} — attributes, content type and tags of one version, never the value.
 import { defineOperation } from '../../define-operation.js';
+import { versionParam } from '../wire/object-ids.js';
 import { secretId, toSecretBundle } from '../wire/secret-bundles.js';
-import { attributesInput, SecretVersionParams, UpdateSecretBody, versionParam, type SecretsServices } from './schemas.js';
+import { attributesInput, SecretVersionParams, UpdateSecretBody, type SecretsServices } from './schemas.js';
 
 export default defineOperation({
   method: 'PATCH',

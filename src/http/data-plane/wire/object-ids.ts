@@ -4,3 +4,8 @@
 export function objectUrl(baseUrl: string, collection: string, name: string, version?: string): string {
   return version === undefined ? `${baseUrl}/${collection}/${name}` : `${baseUrl}/${collection}/${name}/${version}`;
 }
+
+/** An empty trailing segment (`/secrets/x/`) means the latest version, as the SDKs send it. */
+export function versionParam(version: string | undefined): string | undefined {
+  return version === undefined || version === '' ? undefined : version;
+}
