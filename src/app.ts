@@ -17,11 +17,13 @@ import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { AUDIT_DATABASE_FILE, openDataDir, RESOURCE_GROUP, type OpenDataDir } from './data-dir.js';
 import { createPrincipalService } from './domain/identities/principal-service.js';
+import { createDevClock } from './dev-clock.js';
 import { createKeyOperationPool } from './domain/keys/key-operation-pool.js';
 import { createSoftwareKeyProvider } from './domain/keys/key-provider.js';
 import { createKeyService } from './domain/keys/key-service.js';
 import { createSecretService } from './domain/secrets/secret-service.js';
 import { createVaultService } from './domain/vaults/vault-service.js';
+import { devClockOperations, type DevClockServices } from './http/data-plane/dev/clock.js';
 import { keyOperations } from './http/data-plane/keys/index.js';
 import type { KeysServices } from './http/data-plane/keys/schemas.js';
 import { secretOperations } from './http/data-plane/secrets/index.js';
@@ -132,18 +134,23 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
 
   const keyOperationPool = createKeyOperationPool();
   const objects = createObjectStore(db);
+  // Objects live on the development clock when it is on; tokens and audit records always on the real one.
+  const devClock = config.devClock ? createDevClock({ base: clock, meta: createMetaStore(db) }) : undefined;
+  const objectClock = devClock ?? clock;
 
   try {
-    const server = buildHttpServer<SecretsServices & KeysServices>({
+    const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices>({
       tls: { cert: initialized.tls.certPem, key: initialized.tls.keyPem },
       logger,
       identity: { tenantId, authorityHost: info.authorityHost, jwks: () => keys.jwks(), grant, logger },
       dataPlane: {
-        operations: [...secretOperations, ...keyOperations],
+        operations: [...secretOperations, ...keyOperations, ...(devClock ? devClockOperations : [])],
         services: {
-          secrets: createSecretService({ objects, envelope, clock }),
-          keys: createKeyService({ objects, envelope, clock, providers: { software: createSoftwareKeyProvider({ pool: keyOperationPool }) } }),
+          secrets: createSecretService({ objects, envelope, clock: objectClock }),
+          keys: createKeyService({ objects, envelope, clock: objectClock, providers: { software: createSoftwareKeyProvider({ pool: keyOperationPool }) } }),
+          devClock,
         },
+        ...(devClock ? { refreshClock: () => devClock.refresh() } : {}),
         resolveVault: createVaultResolver({ vaults: vaultStore, dnsSuffix: config.dnsSuffix, aliases: config.aliases }),
         authenticate: createAuthenticator({ verifier, identities: identityStore, authorityHost: info.authorityHost, tenantId, dnsSuffix: config.dnsSuffix }),
         audit: createAuditStage({ auditLog, subscriptionId, resourceGroup: RESOURCE_GROUP }),

@@ -29,6 +29,8 @@ export interface Config {
   tokenLifetimeSeconds: number;
   defaultRetentionDays: number;
   purgeIntervalSeconds: number;
+  rotationIntervalSeconds: number;
+  devClock: boolean;
   logLevel: string;
 }
 
@@ -46,6 +48,8 @@ export const options = {
   tokenLifetimeSeconds: { flag: 'token-lifetime', env: 'COFFER_TOKEN_LIFETIME', kind: 'integer', defaultValue: 3600, min: 3600, max: 86400, description: 'Lifetime of issued access tokens, in seconds.' },
   defaultRetentionDays: { flag: 'retention-days', env: 'COFFER_RETENTION_DAYS', kind: 'integer', defaultValue: 90, min: 7, max: 90, description: 'Soft-delete retention of vaults created without an explicit one, in days.' },
   purgeIntervalSeconds: { flag: 'purge-interval', env: 'COFFER_PURGE_INTERVAL', kind: 'integer', defaultValue: 60, min: 1, max: 86400, description: 'How often the scheduler purges soft-deleted objects past their retention, in seconds.' },
+  rotationIntervalSeconds: { flag: 'rotation-interval', env: 'COFFER_ROTATION_INTERVAL', kind: 'integer', defaultValue: 60, min: 1, max: 86400, description: 'How often the scheduler rotates keys and records notifications that their rotation policies make due, in seconds.' },
+  devClock: { flag: 'dev-clock', env: 'COFFER_DEV_CLOCK', kind: 'boolean', defaultValue: false, description: "Development only: lets the administrator move the server's clock for objects forward (POST /_coffer/dev/clock) to test expiry, rotation and purge without waiting. Never in production." },
   logLevel: { flag: 'log-level', env: 'COFFER_LOG_LEVEL', kind: 'string', defaultValue: 'info', description: 'fatal, error, warn, info, debug or trace.' },
 } as const satisfies Record<keyof Config, OptionSpec>;
 

@@ -151,9 +151,9 @@ export function createKeyRotation(deps: {
     let notifiedVersion = stored.schedule.notifiedVersion;
     const notifyAt = dueTimes(found.version, stored.rules).notifyAt;
     if (notifyAt !== null && notifyAt <= now && notifiedVersion !== found.version.version) {
-      await events.append(keyEvent(vault, found, KEY_NEAR_EXPIRY));
+      // False when a pass that crashed before recording the schedule already recorded this event.
+      if (await events.append(keyEvent(vault, found, KEY_NEAR_EXPIRY))) result.notified += 1;
       notifiedVersion = found.version.version;
-      result.notified += 1;
     }
     await policies.setSchedule(stored.vaultId, stored.nameKey, stored.updated, scheduleFor(found, stored.rules, notifiedVersion));
   }

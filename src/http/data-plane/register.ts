@@ -21,6 +21,8 @@ export interface DataPlaneDeps<TServices> {
   audit: ReturnType<typeof createAuditStage>;
   dnsSuffix: string;
   aliases: readonly string[];
+  /** With --dev-clock: reads the shared clock offset before each request. */
+  refreshClock?: () => Promise<void>;
   bodyLimit: number;
   logger: Logger;
 }
@@ -38,6 +40,7 @@ export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPla
   });
 
   app.addHook('onRequest', async (request) => {
+    await deps.refreshClock?.();
     const ctx = newContext(request);
     request.coffer = ctx;
     const host = parseHost(request.headers.host);
