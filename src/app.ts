@@ -17,8 +17,9 @@ import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { AUDIT_DATABASE_FILE, openDataDir, RESOURCE_GROUP, type OpenDataDir } from './data-dir.js';
 import { createPrincipalService } from './domain/identities/principal-service.js';
-import { createDevClock } from './dev-clock.js';
-import { createKeyOperationPool } from './domain/keys/key-operation-pool.js';
+import { createDevClock, type DevClock } from './dev-clock.js';
+import { createKeyOperationPool, type KeyOperationPool } from './domain/keys/key-operation-pool.js';
+import { createKeyRotation } from './domain/keys/key-rotation.js';
 import { createSoftwareKeyProvider } from './domain/keys/key-provider.js';
 import { createKeyService } from './domain/keys/key-service.js';
 import { createSecretService } from './domain/secrets/secret-service.js';
@@ -33,10 +34,13 @@ import { createAuthenticator } from './http/pipeline/authenticate.js';
 import { createVaultResolver } from './http/pipeline/resolve-vault.js';
 import { buildHttpServer } from './http/server.js';
 import { createPurgeDeletedJob } from './scheduler/purge-deleted.js';
+import { createRotateKeysJob } from './scheduler/rotate-keys.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { createIdentityStore } from './store/identities.js';
 import { createMetaStore } from './store/meta.js';
+import { createEventOutbox } from './store/event-outbox.js';
 import { createObjectStore } from './store/objects.js';
+import { createRotationPolicyStore } from './store/rotation-policies.js';
 import { createSigningKeyStore } from './store/signing-keys.js';
 import { createVaultStore } from './store/vaults.js';
 import { ensureTlsMaterial } from './tls/certificates.js';
@@ -115,14 +119,14 @@ export interface Serving {
 export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'masterKeyFromEnvironment'>): Promise<Serving> {
   const { config, logger, clock } = opts;
   const { db, envelope, tenantId, subscriptionId } = initialized.dataDir;
-  const { keys, info } = initialized;
+  const { keys: signingKeys, info } = initialized;
   const identityStore = createIdentityStore(db);
   const vaultStore = createVaultStore(db);
 
   const issuerUrl = `${info.authorityHost}/${tenantId}/v2.0`;
   const audiences = audiencesFor({ dnsSuffix: config.dnsSuffix, ports: [config.port] });
-  const verifier = createTokenVerifier({ keys, issuers: [issuerUrl], audiences, clockSkewSeconds: 300, clock });
-  const issuer = createTokenIssuer({ keys, issuer: issuerUrl, lifetimeSeconds: config.tokenLifetimeSeconds, clock });
+  const verifier = createTokenVerifier({ keys: signingKeys, issuers: [issuerUrl], audiences, clockSkewSeconds: 300, clock });
+  const issuer = createTokenIssuer({ keys: signingKeys, issuer: issuerUrl, lifetimeSeconds: config.tokenLifetimeSeconds, clock });
   const grant = createClientCredentialsGrant({ identities: identityStore, issuer, tenantId, resources: audiences, clock });
 
   const auditLog: AuditLog = createAuditLog({
@@ -132,22 +136,23 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
     ],
   });
 
-  const keyOperationPool = createKeyOperationPool();
   const objects = createObjectStore(db);
-  // Objects live on the development clock when it is on; tokens and audit records always on the real one.
-  const devClock = config.devClock ? createDevClock({ base: clock, meta: createMetaStore(db) }) : undefined;
+  const devClock = objectClockFor(initialized, config, clock);
   const objectClock = devClock ?? clock;
+  const keyOperationPool = createKeyOperationPool();
+  const { keys, rotation } = keysDomain(initialized, { config, logger, clock: objectClock, pool: keyOperationPool });
 
   try {
     const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices>({
       tls: { cert: initialized.tls.certPem, key: initialized.tls.keyPem },
       logger,
-      identity: { tenantId, authorityHost: info.authorityHost, jwks: () => keys.jwks(), grant, logger },
+      identity: { tenantId, authorityHost: info.authorityHost, jwks: () => signingKeys.jwks(), grant, logger },
       dataPlane: {
         operations: [...secretOperations, ...keyOperations, ...(devClock ? devClockOperations : [])],
         services: {
           secrets: createSecretService({ objects, envelope, clock: objectClock }),
-          keys: createKeyService({ objects, envelope, clock: objectClock, providers: { software: createSoftwareKeyProvider({ pool: keyOperationPool }) } }),
+          keys,
+          rotation,
           devClock,
         },
         ...(devClock ? { refreshClock: () => devClock.refresh() } : {}),
@@ -175,11 +180,50 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
 
 /** The periodic jobs; one process per data directory runs them. */
 export function startJobs(initialized: Initialized, opts: { config: Readonly<Config>; logger: Logger; clock: Clock }) {
+  const { config, logger } = opts;
   const objects = createObjectStore(initialized.dataDir.db);
-  return startScheduler({
-    jobs: [{ name: 'purge-deleted', intervalSeconds: opts.config.purgeIntervalSeconds, run: createPurgeDeletedJob({ objects, clock: opts.clock }) }],
-    logger: opts.logger,
+  const devClock = objectClockFor(initialized, config, opts.clock);
+  const clock = devClock ?? opts.clock;
+  // Rotation generates keys but never uses one, so the pool's threads are never started here.
+  const pool = createKeyOperationPool();
+  const { rotation } = keysDomain(initialized, { config, logger, clock, pool });
+  // With the development clock, each run first reads the offset the administrator may have moved.
+  const onDevClock = (run: () => Promise<unknown>) => (devClock ? async () => (await devClock.refresh(), run()) : run);
+  const scheduler = startScheduler({
+    jobs: [
+      { name: 'purge-deleted', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(createPurgeDeletedJob({ objects, clock })) },
+      { name: 'rotate-keys', intervalSeconds: config.rotationIntervalSeconds, run: onDevClock(createRotateKeysJob({ rotation })) },
+    ],
+    logger,
   });
+  return {
+    async stop() {
+      await scheduler.stop();
+      await pool.close();
+    },
+  };
+}
+
+/** Objects live on the development clock when it is on (--dev-clock); tokens and audit records on the real one. */
+function objectClockFor(initialized: Initialized, config: Readonly<Config>, clock: Clock): DevClock | undefined {
+  return config.devClock ? createDevClock({ base: clock, meta: createMetaStore(initialized.dataDir.db) }) : undefined;
+}
+
+/** The key service and the rotation service over it; the HTTP server and the scheduler each build their own. */
+function keysDomain(initialized: Initialized, deps: { config: Readonly<Config>; logger: Logger; clock: Clock; pool: KeyOperationPool }) {
+  const { db, envelope } = initialized.dataDir;
+  const { config, clock } = deps;
+  const keys = createKeyService({ objects: createObjectStore(db), envelope, clock, providers: { software: createSoftwareKeyProvider({ pool: deps.pool }) } });
+  const rotation = createKeyRotation({
+    keys,
+    policies: createRotationPolicyStore(db),
+    events: createEventOutbox(db),
+    vaults: createVaultStore(db),
+    vaultUrl: (vault) => `https://${vault.name}.${config.dnsSuffix}:${config.port}`,
+    clock,
+    logger: deps.logger,
+  });
+  return { keys, rotation };
 }
 
 async function loadTls(config: Readonly<Config>, clock: Clock) {

@@ -52,6 +52,14 @@ export function addServeCommand(program: Command): void {
     }
     logger.info({ config: { ...config }, masterKey: initialized.info.masterKey }, 'coffer started');
     process.stdout.write(banner(initialized.info, config.workers));
+    if (config.devClock) {
+      logger.warn('development clock is ON (--dev-clock): the administrator can move object time forward; never use this in production');
+      process.stdout.write(
+        '*** DEVELOPMENT CLOCK IS ON (--dev-clock) ***\n' +
+          '  The administrator can move the time of objects forward (POST /_coffer/dev/clock): expiry, rotation and\n' +
+          '  purge then happen early. For testing only - never run a real vault like this.\n\n',
+      );
+    }
     onStopSignal(logger, async (signal) => {
       await stopServing(signal);
       await jobs.stop();

@@ -66,6 +66,7 @@ export const RandomBytesBody = Type.Object({ count: Type.Integer() });
 
 export interface KeysServices {
   keys: import('../../../domain/keys/key-service.js').KeyService;
+  rotation: import('../../../domain/keys/key-rotation.js').KeyRotation;
 }
 
 export function keyAttributesInput(attributes: { enabled?: boolean; nbf?: number | null; exp?: number | null; exportable?: boolean } | undefined) {
