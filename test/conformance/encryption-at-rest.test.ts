@@ -3,39 +3,12 @@
 // server that refuses to start without the right master key.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rename, stat } from 'node:fs/promises';
+import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
+import { encodings, filesUnder } from '../support/scan-files.js';
 import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
-
-/** Every file under dir, recursively, with its bytes. */
-async function filesUnder(dir: string): Promise<Array<{ file: string; bytes: Buffer }>> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  const files = entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
-  return Promise.all(files.map(async (file) => ({ file, bytes: await readFile(file) })));
-}
-
-/**
- * The ways bytes could sit in a file: raw, UTF-16, hex, and base64/base64url at each of the three alignments
- * they could have inside a longer encoded blob (edges dropped, since they mix with neighbouring bytes).
- */
-function encodings(bytes: Buffer): Array<{ how: string; needle: Buffer }> {
-  const found = [
-    { how: 'raw', needle: bytes },
-    { how: 'hex', needle: Buffer.from(bytes.toString('hex')) },
-    { how: 'HEX', needle: Buffer.from(bytes.toString('hex').toUpperCase()) },
-  ];
-  if (bytes.every((byte) => byte < 0x80)) found.push({ how: 'utf-16le', needle: Buffer.from(bytes.toString('latin1'), 'utf16le') });
-  for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
-    const middle = encoded.slice(4, -4);
-    assert.ok(middle.length >= 16, 'values must be long enough to recognize in base64');
-    found.push({ how: `base64+${offset}`, needle: Buffer.from(middle) });
-    found.push({ how: `base64url+${offset}`, needle: Buffer.from(middle.replaceAll('+', '-').replaceAll('/', '_')) });
-  }
-  return found;
-}
 
 /** The files (relative to dir) that hold `bytes` in any encoding, with how. */
 async function filesHolding(dir: string, bytes: Buffer): Promise<string[]> {

@@ -5,42 +5,15 @@
 // or SEC1 DER and PEM. The server's own output is checked too. Secret values: encryption-at-rest.test.ts.
 import assert from 'node:assert/strict';
 import { constants, createHash, createHmac, createPublicKey, generateKeyPair, generateKeyPairSync, randomBytes, verify as cryptoVerify, type JsonWebKey as NodeJwk, type KeyObject } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { JsonWebKey, KeyClient, KeyVaultKey } from '@azure/keyvault-keys';
+import { encodings, filesUnder } from '../support/scan-files.js';
 import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
 
 const q = '?api-version=7.5';
 const ALL_OPS = ['encrypt', 'decrypt', 'sign', 'verify', 'wrapKey', 'unwrapKey'];
-
-/** Every file under dir, recursively, with its bytes. */
-async function filesUnder(dir: string): Promise<Array<{ file: string; bytes: Buffer }>> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  const files = entries.filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
-  return Promise.all(files.map(async (file) => ({ file, bytes: await readFile(file) })));
-}
-
-/**
- * The ways bytes could sit in a file: raw, hex, and base64/base64url at each of the three alignments they could
- * have inside a longer encoded blob (edges dropped, since they mix with neighbouring bytes).
- */
-function encodings(bytes: Buffer): Array<{ how: string; needle: Buffer }> {
-  const found = [
-    { how: 'raw', needle: bytes },
-    { how: 'hex', needle: Buffer.from(bytes.toString('hex')) },
-    { how: 'HEX', needle: Buffer.from(bytes.toString('hex').toUpperCase()) },
-  ];
-  for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
-    const middle = encoded.slice(4, -4);
-    assert.ok(middle.length >= 16, 'values must be long enough to recognize in base64');
-    found.push({ how: `base64+${offset}`, needle: Buffer.from(middle) });
-    found.push({ how: `base64url+${offset}`, needle: Buffer.from(middle.replaceAll('+', '-').replaceAll('/', '_')) });
-  }
-  return found;
-}
 
 interface Needle {
   what: string;

@@ -5,7 +5,6 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { createEnvelope } from '../../crypto/envelope.js';
-import { CofferError } from '../../errors.js';
 import { createRotateKeysJob } from '../../scheduler/rotate-keys.js';
 import { createEventOutbox, type EventOutbox } from '../../store/event-outbox.js';
 import { createObjectStore } from '../../store/objects.js';
@@ -19,6 +18,7 @@ import { createKeyRotation, KEY_NEAR_EXPIRY, KEY_NEW_VERSION_CREATED, type KeyRo
 import { createSoftwareKeyProvider } from './key-provider.js';
 import { createKeyService, type KeyService } from './key-service.js';
 import { toWirePolicy } from './rotation-policy.js';
+import { rejectsWith } from '../../../test/support/coffer-errors.js';
 
 const day = 86_400;
 const baseUrl = 'https://rot.vault.localhost:8443';
@@ -68,16 +68,6 @@ beforeEach(async () => {
 });
 
 afterEach(() => db.destroy());
-
-async function rejectsWith(promise: Promise<unknown>, status: number, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof CofferError, String(error));
-    assert.equal(error.status, status);
-    assert.equal(error.code, code);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 async function versionCount(name: string): Promise<number> {
   return (await keys.listKeyVersions(vault, name, { after: undefined, limit: 25 })).items.length;

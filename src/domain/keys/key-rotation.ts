@@ -137,7 +137,7 @@ export function createKeyRotation(deps: {
     const due = dueTimes(found.version, stored.rules);
     if (due.rotateAt !== null && due.rotateAt <= now) {
       try {
-        found = await keys.rotateKey(vault, found.object.name, { expires: rotatedExpiry(unixSeconds(clock), stored.rules) });
+        found = await keys.rotateKey(vault, found.object.name, { expiresFor: (created) => rotatedExpiry(created, stored.rules) });
       } catch (error) {
         result.failed += 1;
         logger.warn({ vault: vault.name, key: found.object.name, error: describeError(error) }, 'scheduled key rotation failed; it will be retried');
@@ -192,7 +192,7 @@ export function createKeyRotation(deps: {
     async rotate(vault: Vault, name: string): Promise<KeyVersionView> {
       const current = await keys.getKey(vault, name, undefined);
       const stored = await storedFor(vault, current);
-      const rotated = await keys.rotateKey(vault, name, { expires: rotatedExpiry(unixSeconds(clock), stored?.rules ?? defaultRotationPolicy()) });
+      const rotated = await keys.rotateKey(vault, name, { expiresFor: (created) => rotatedExpiry(created, stored?.rules ?? defaultRotationPolicy()) });
       await events.append(keyEvent(vault, rotated, KEY_NEW_VERSION_CREATED));
       if (stored) await policies.setSchedule(vault.id, stored.nameKey, stored.updated, scheduleFor(rotated, stored.rules, stored.schedule.notifiedVersion));
       return rotated;

@@ -4,7 +4,6 @@ import { after, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { createEnvelope } from '../../crypto/envelope.js';
-import { CofferError } from '../../errors.js';
 import { createObjectStore } from '../../store/objects.js';
 import { migrate } from '../../store/open.js';
 import type { Database } from '../../store/schema.js';
@@ -14,6 +13,7 @@ import { createVaultService } from '../vaults/vault-service.js';
 import { createKeyOperationPool } from './key-operation-pool.js';
 import { createSoftwareKeyProvider } from './key-provider.js';
 import { createKeyService, type KeyService } from './key-service.js';
+import { rejectsWith } from '../../../test/support/coffer-errors.js';
 
 let nowMs = Date.UTC(2026, 10, 22);
 const clock = { nowMs: () => nowMs };
@@ -30,16 +30,6 @@ beforeEach(async () => {
   nowMs = Date.UTC(2026, 10, 22);
   keys = createKeyService({ objects: createObjectStore(db), envelope, clock, providers: { software: createSoftwareKeyProvider({ pool }) } });
 });
-
-async function rejectsWith(promise: Promise<unknown>, status: number, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof CofferError, String(error));
-    assert.equal(error.status, status);
-    assert.equal(error.code, code);
-    if (message) assert.match(error.message, message);
-    return true;
-  });
-}
 
 describe('KeyService', () => {
   it('creates RSA, EC and oct keys with Azure defaults, keeping only public parts in the view', async () => {
@@ -160,7 +150,7 @@ describe('KeyService', () => {
   it('rotates to a new version like the current one, with the given expiry', async () => {
     const first = await keys.createKey(vault, 'rot', { kty: 'RSA', keySize: 3072, keyOps: ['sign', 'verify'], tags: { a: 'b' } });
     const expires = Math.floor(nowMs / 1000) + 90 * 86_400;
-    const rotated = await keys.rotateKey(vault, 'rot', { expires });
+    const rotated = await keys.rotateKey(vault, 'rot', { expiresFor: () => expires });
     assert.notEqual(rotated.version.version, first.version.version);
     assert.equal(rotated.key.keySize, 3072);
     assert.deepEqual(rotated.key.keyOps, ['sign', 'verify']);

@@ -145,15 +145,16 @@ export function createKeyService(deps: {
 
     /**
      * RotateKey: a new version of an existing key of the same type, size or curve, public exponent, key_ops and
-     * tags, as Azure's rotation makes it. `expires` comes from the rotation policy's expiryTime (null for none).
+     * tags, as Azure's rotation makes it. `expiresFor` gives the expiry from the new version's creation time (the
+     * rotation policy's expiryTime; null for none) — taken after generation, which can take seconds.
      */
-    async rotateKey(vault: Vault, name: string, opts: { expires: number | null }): Promise<KeyVersionView> {
+    async rotateKey(vault: Vault, name: string, opts: { expiresFor(created: number): number | null }): Promise<KeyVersionView> {
       assertKeyName(name);
       const current = view(await lifecycle.requireActive(vault, name, undefined));
       const provided = await providerFor(current.key.kty).generate(rotationSpec(current.key));
       return addKeyVersion(vault, name, provided, current.key.keyOps, {
         tags: current.version.tags ?? undefined,
-        attributes: { enabled: true, expires: opts.expires },
+        attributes: { enabled: true, expires: opts.expiresFor(unixSeconds(deps.clock)) },
       });
     },
 
