@@ -83,6 +83,8 @@ export const errors = {
       `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
       { innerCode: 'ObjectIsDeletedButRecoverable' },
     ),
+  secretManagedByKeyVault: (operation: string) =>
+    new CofferError(403, 'Forbidden', `Operation "${operation}" is not allowed as this object's lifetime is managed by Key Vault.`, { innerCode: 'SecretManagedByKeyVault' }),
   secretAlreadyExists: (name: string) =>
     new CofferError(409, 'Conflict', `Secret ${name} already exists in this vault; delete and purge it before restoring a backup of it.`),
   keyNotFound: (name: string, version?: string) =>
@@ -109,6 +111,8 @@ export const errors = {
       `Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.`,
       { innerCode: 'ObjectIsDeletedButRecoverable' },
     ),
+  keyManagedByKeyVault: (operation: string) =>
+    new CofferError(403, 'Forbidden', `Operation "${operation}" is not allowed as this object's lifetime is managed by Key Vault.`, { innerCode: 'KeyManagedByKeyVault' }),
   keyAlreadyExists: (name: string) =>
     new CofferError(409, 'Conflict', `Key ${name} already exists in this vault; delete and purge it before restoring a backup of it.`),
   hsmKeysUnavailable: (kty: string) =>

@@ -50,6 +50,7 @@ const keyRules: KindRules = {
   deletedNotFound: errors.deletedKeyNotFound,
   deletedButRecoverable: errors.keyDeletedButRecoverable,
   alreadyExists: errors.keyAlreadyExists,
+  managedByKeyVault: errors.keyManagedByKeyVault,
   maxBackupVersions: MAX_BACKUP_VERSIONS,
 };
 

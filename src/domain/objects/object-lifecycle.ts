@@ -21,6 +21,8 @@ export interface KindRules {
   deletedNotFound(name: string): CofferError;
   deletedButRecoverable(name: string): CofferError;
   alreadyExists(name: string): CofferError;
+  /** A version backing a certificate (properties.managed) is changed only through the certificates API. */
+  managedByKeyVault(operation: string): CofferError;
   /** Azure caps the versions one backup blob may hold. */
   maxBackupVersions: number;
 }
@@ -70,15 +72,25 @@ export function createObjectLifecycle(deps: {
 
     /**
      * Adds a version (creating the object on first use) and makes it current. A name in the deleted-but-
-     * recoverable state cannot be reused, as in Azure.
+     * recoverable state cannot be reused, as in Azure; neither can a name whose versions back a certificate,
+     * except by the certificates service, which passes `managed` (and its own version id and transaction, so a
+     * certificate's key, secret and certificate versions are written together).
      */
-    async addVersion(vault: Vault, name: string, attributes: VersionAttributes, value: Buffer): Promise<ObjectWithVersion> {
+    async addVersion(
+      vault: Vault,
+      name: string,
+      attributes: VersionAttributes,
+      value: Buffer,
+      opts: { version?: string; tx?: ObjectStore; managed?: boolean } = {},
+    ): Promise<ObjectWithVersion> {
       rules.assertName(name);
       const now = unixSeconds(clock);
-      return objects.transaction(async (tx) => {
-        let object = await tx.findObject(vault.id, kind, name);
+      const write = async (tx: ObjectStore): Promise<ObjectWithVersion> => {
+        const active = await tx.getActiveVersion(vault.id, kind, name, undefined);
+        let object = active?.object ?? (await tx.findObject(vault.id, kind, name));
         if (object !== undefined && object.deletedAt !== null) throw rules.deletedButRecoverable(name);
-        const version = newVersionId();
+        if (active && isManaged(active.version) && !opts.managed) throw rules.managedByKeyVault('set');
+        const version = opts.version ?? newVersionId();
         if (!object) {
           object = { id: randomUUID(), vaultId: vault.id, kind, name, currentVersion: version, createdAt: now, updatedAt: now, deletedAt: null, scheduledPurgeAt: null };
           await tx.insertObject(object);
@@ -95,7 +107,8 @@ export function createObjectLifecycle(deps: {
         await tx.insertVersion(vault.id, stored);
         await tx.setCurrentVersion(vault.id, object.id, version, now);
         return { object: { ...object, currentVersion: version, updatedAt: now }, version: stored };
-      });
+      };
+      return opts.tx ? write(opts.tx) : objects.transaction(write);
     },
 
     /** Changes a version's attributes; `change` sees the current ones and returns the new ones. */
@@ -106,6 +119,7 @@ export function createObjectLifecycle(deps: {
       return objects.transaction(async (tx) => {
         const found = await tx.getActiveVersion(vault.id, kind, name, version);
         if (!found) throw rules.notFound(name, version);
+        if (isManaged(found.version)) throw rules.managedByKeyVault('update');
         const attributes = change(found.version);
         await tx.updateVersionAttributes(vault.id, found.object.id, found.version.version, attributes, now);
         return { object: found.object, version: { ...found.version, ...attributes, updatedAt: now } };
@@ -134,6 +148,7 @@ export function createObjectLifecycle(deps: {
         rules.assertName(name);
         const found = await tx.getActiveVersion(vault.id, kind, name, undefined);
         if (!found) throw rules.notFound(name);
+        if (isManaged(found.version)) throw rules.managedByKeyVault('delete');
         const scheduledPurgeAt = now + vault.retentionDays * 86_400;
         await tx.markDeleted(vault.id, found.object.id, now, scheduledPurgeAt);
         return { object: { ...found.object, deletedAt: now, scheduledPurgeAt }, version: found.version };
@@ -219,6 +234,11 @@ export function createObjectLifecycle(deps: {
       });
     },
   };
+}
+
+/** Whether a version backs a certificate (its key or secret), which only the certificates API may change. */
+export function isManaged(version: StoredVersion): boolean {
+  return version.properties?.managed === true;
 }
 
 function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {

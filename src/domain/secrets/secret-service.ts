@@ -32,6 +32,7 @@ const secretRules: KindRules = {
   deletedNotFound: errors.deletedSecretNotFound,
   deletedButRecoverable: errors.secretDeletedButRecoverable,
   alreadyExists: errors.secretAlreadyExists,
+  managedByKeyVault: errors.secretManagedByKeyVault,
   maxBackupVersions: MAX_BACKUP_VERSIONS,
 };
 
