@@ -1,16 +1,26 @@
 // Interleaved measurement: for each round, each target gets an unmeasured warm-up run and then a measured
-// wrk run, with the server tree's CPU (from /proc) read around it. Medians over the valid runs.
+// run (wrk against a server, or a raw-crypto baseline running its operation), with the target's process tree
+// CPU (from /proc) read around it. Medians over the valid runs.
 import path from 'node:path';
 import { machineBusyMicros, treeCpuMicros, treeRssKiB } from './proc.js';
-import type { Server } from './servers.js';
+import type { CryptoBaseline, Server } from './servers.js';
 import { runWrk, type WrkResult } from './wrk.js';
 
-export interface Target {
+/** A server loaded by wrk. */
+export interface WrkTarget {
   label: string;
   server: Server;
   /** The wrk script for this target (scripts differ only in token and secret count). */
   script: string;
 }
+
+/** A raw-crypto baseline (bench/crypto-baseline.ts): its "requests" are operations, with no wrk. */
+export interface CryptoTarget {
+  label: string;
+  crypto: CryptoBaseline;
+}
+
+export type Target = WrkTarget | CryptoTarget;
 
 export interface RunRecord extends WrkResult {
   round: number;
@@ -54,26 +64,46 @@ export async function interleave(name: string, targets: Target[], shape: LoadSha
   const records = new Map<string, RunRecord[]>(targets.map((target) => [target.label, []]));
   for (let round = 1; round <= shape.rounds; round++) {
     for (const target of targets) {
-      const scriptFile = path.join(shape.workDir, `${name}-${target.label}.lua`);
-      const common = { wrk: shape.wrk, scriptFile, script: target.script, port: target.server.port, connections: shape.connections };
-      if (shape.warmup > 0) await runWrk({ ...common, seconds: shape.warmup });
-      const cpuBefore = treeCpuMicros(target.server.pid);
+      const { pid, run } = runner(name, target, shape);
+      if (shape.warmup > 0) await run(shape.warmup);
+      const cpuBefore = treeCpuMicros(pid);
       const busyBefore = machineBusyMicros();
-      const result = await runWrk({ ...common, seconds: shape.duration });
-      const cpuUs = treeCpuMicros(target.server.pid) - cpuBefore;
+      const result = await run(shape.duration);
+      const cpuUs = treeCpuMicros(pid) - cpuBefore;
       const otherUs = machineBusyMicros() - busyBefore - cpuUs - result.wrkCpuUs;
-      const record = toRecord(round, result, cpuUs, otherUs, treeRssKiB(target.server.pid));
+      const record = toRecord(round, result, cpuUs, otherUs, treeRssKiB(pid));
       records.get(target.label)!.push(record);
       console.log(
-        `  ${name} round ${round}/${shape.rounds} ${target.label.padEnd(12)} ${fmt(record.reqPerSec).padStart(7)} req/s  ` +
-          `p50 ${(record.p50Us / 1000).toFixed(2)} ms  p99 ${(record.p99Us / 1000).toFixed(2)} ms  ` +
-          `server ${record.serverCpuUsPerReq.toFixed(0)} µs/req (${record.serverCores.toFixed(2)} cores)  wrk ${record.wrkCpuUsPerReq.toFixed(0)} µs/req  other load ${record.otherCores.toFixed(2)} cores` +
-          (record.errors > 0 ? `  errors ${record.errors} (non-2xx ${record.non2xx})` : '') +
-          (record.valid ? '' : '  INVALID (>1% errors)'),
+        'crypto' in target
+          ? `  ${name} round ${round}/${shape.rounds} ${target.label.padEnd(12)} ${fmt(record.reqPerSec).padStart(7)} ops/s  ` +
+              `one op p50 ${record.p50Us.toFixed(1)} µs  p99 ${record.p99Us.toFixed(1)} µs  ` +
+              `${record.serverCpuUsPerReq.toFixed(1)} CPU µs/op (${record.serverCores.toFixed(2)} cores, ${target.crypto.threads} threads)  other load ${record.otherCores.toFixed(2)} cores`
+          : `  ${name} round ${round}/${shape.rounds} ${target.label.padEnd(12)} ${fmt(record.reqPerSec).padStart(7)} req/s  ` +
+              `p50 ${(record.p50Us / 1000).toFixed(2)} ms  p99 ${(record.p99Us / 1000).toFixed(2)} ms  ` +
+              `server ${record.serverCpuUsPerReq.toFixed(0)} µs/req (${record.serverCores.toFixed(2)} cores)  wrk ${record.wrkCpuUsPerReq.toFixed(0)} µs/req  other load ${record.otherCores.toFixed(2)} cores` +
+              (record.errors > 0 ? `  errors ${record.errors} (non-2xx ${record.non2xx})` : '') +
+              (record.valid ? '' : '  INVALID (>1% errors)'),
       );
     }
   }
   return records;
+}
+
+/** The process whose tree CPU counts, and a run of `seconds` as a WrkResult (a crypto run: operations, no wrk). */
+function runner(name: string, target: Target, shape: LoadShape): { pid: number; run(seconds: number): Promise<WrkResult> } {
+  if ('crypto' in target) {
+    const { crypto } = target;
+    return {
+      pid: crypto.pid,
+      async run(seconds) {
+        const r = await crypto.run(seconds);
+        return { requests: r.ops, durationUs: r.durationUs, reqPerSec: r.opsPerSec, p50Us: r.p50Us, p90Us: r.p90Us, p99Us: r.p99Us, maxUs: r.maxUs, errors: 0, non2xx: 0, wrkCpuUs: 0 };
+      },
+    };
+  }
+  const scriptFile = path.join(shape.workDir, `${name}-${target.label}.lua`);
+  const common = { wrk: shape.wrk, scriptFile, script: target.script, port: target.server.port, connections: shape.connections };
+  return { pid: target.server.pid, run: (seconds) => runWrk({ ...common, seconds }) };
 }
 
 function toRecord(round: number, result: WrkResult, serverCpuUs: number, otherCpuUs: number, rssKiB: number): RunRecord {

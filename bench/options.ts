@@ -12,19 +12,26 @@ export interface BenchOptions {
   rounds: number;
   secrets: number;
   scenarios: string[] | undefined;
+  /** Also run the key scenarios (group 'keys'); --quick runs them anyway. */
+  keys: boolean;
+  /** Threads of the raw-crypto baseline of the key scenarios (default: the number of cores). */
+  cryptoThreads: number;
   port: number | undefined;
   scale: number | undefined;
 }
 
 export const usage = `Usage: npm run bench -- [options]
-  --quick              smoke run: 1 round, 3 s runs, 1 s warm-up, 200 secrets (< 2 minutes)
+  --quick              smoke run: 1 round, 3 s runs, 1 s warm-up, 200 secrets, key scenarios included (~2.5 minutes)
   --workers N          server processes, for Coffer and the baseline (default: ${os.availableParallelism()} = cores)
   --connections C      wrk connections (default 32)
   --duration S         seconds per measured run (default 8)
   --warmup S           seconds of the unmeasured run before each measured one (default 2)
   --rounds R           interleaved baseline/Coffer rounds per scenario (default 3); medians are reported
   --secrets N          secrets in the benchmarked vault (default 1000)
-  --scenario NAME      run only these scenarios (repeatable, or a comma list)
+  --scenario NAME      run only these scenarios (repeatable, or a comma list; * matches any text: 'key-*')
+  --keys               also run the key scenarios (sign, wrap/unwrap, encrypt/decrypt against raw node:crypto;
+                       about 9 more minutes at the default length)
+  --crypto-threads N   threads of the key scenarios' raw node:crypto baseline (default: ${os.availableParallelism()} = cores)
   --port P             Coffer's port (default: a free one)
   --scale N            also build an N-secret vault (e.g. 1000000) and compare GET, list paging, cold start
 `;
@@ -41,6 +48,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       rounds: { type: 'string' },
       secrets: { type: 'string' },
       scenario: { type: 'string', multiple: true },
+      keys: { type: 'boolean', default: false },
+      'crypto-threads': { type: 'string' },
       port: { type: 'string' },
       scale: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -67,6 +76,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     rounds: int('rounds', values.rounds, quick ? 1 : 3),
     secrets: int('secrets', values.secrets, quick ? 200 : 1000),
     scenarios: scenarios === undefined || scenarios.length === 0 ? undefined : scenarios,
+    keys: values.keys ?? false,
+    cryptoThreads: int('crypto-threads', values['crypto-threads'], os.availableParallelism()),
     port: values.port === undefined ? undefined : int('port', values.port, 0),
     scale: values.scale === undefined ? undefined : int('scale', values.scale, 0, 1000),
   };

@@ -8,12 +8,15 @@ import path from 'node:path';
 import { encodeSkipToken } from '../src/http/data-plane/wire/paging.js';
 import { cleanupNow, installCleanupHandlers, trackChild, trackDir } from './cleanup.js';
 import { measureDbSize } from './db-size.js';
+import { RAW_OPS, type RawOpName } from './crypto-ops.js';
 import { fmt, interleave, summarize, type LoadShape, type Target } from './measure.js';
 import { parseOptions, usage, type BenchOptions } from './options.js';
 import { machineFacts, treeRssKiB } from './proc.js';
 import { checkTargets, toMarkdown, toSvg, type BenchResult, type ScaleResult, type ScenarioResult } from './report.js';
 import { NAME_PATTERN, SECRET_VALUE, scenarios, secretName, type Scenario, type ScenarioContext } from './scenarios.js';
-import { getToken, liveServers, pool, readCredentials, repoRoot, request, snapshotBuild, startBaseline, startCoffer, type Server } from './servers.js';
+import {
+  getToken, liveServers, pool, readCredentials, repoRoot, request, snapshotBuild, startBaseline, startCoffer, startCryptoBaseline, type CryptoBaseline, type Server,
+} from './servers.js';
 import { freePort } from '../test/support/start-server.js';
 import { findWrk, runWrk, wrkScript } from './wrk.js';
 
@@ -29,7 +32,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   installCleanupHandlers();
-  const selected = selectScenarios(opts.scenarios);
+  const selected = selectScenarios(opts);
   const wrk = findWrk();
   const startedAt = new Date();
   const loadAverageAtStart = machineFacts().loadAverage;
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
   const ctx: ScenarioContext = { port, token, ca, secretCount: opts.secrets, value: SECRET_VALUE, deepSkipToken: deepToken(opts.secrets) };
   const results: ScenarioResult[] = [];
   for (const scenario of selected) {
-    results.push(await runScenario(scenario, ctx, coffer, dataDir, workers, shape));
+    results.push(await runScenario(scenario, ctx, coffer, dataDir, workers, shape, opts.cryptoThreads));
   }
   const afterLoadKiB = Math.max(0, ...results.map((r) => r.coffer.rssKiB));
 
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
     config: {
       workersRequested: opts.workers, workers, connections: opts.connections, durationSeconds: opts.duration, warmupSeconds: opts.warmup,
       rounds: opts.rounds, secrets: opts.secrets, wrkThreads: 1, quick: opts.quick,
+      ...(results.some((r) => r.baselineKind === 'node:crypto') ? { cryptoThreads: opts.cryptoThreads } : {}),
     },
     fill,
     coldStartMs: coffer.startMs,
@@ -94,13 +98,19 @@ async function main(): Promise<void> {
   printSummary(result);
 }
 
-function selectScenarios(names: string[] | undefined): Scenario[] {
-  if (names === undefined) return scenarios.filter((s) => !s.optIn);
-  return names.map((name) => {
-    const found = scenarios.find((s) => s.name === name);
-    if (!found) throw new Error(`unknown scenario '${name}'; known: ${scenarios.map((s) => s.name).join(', ')}`);
-    return found;
-  });
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** --scenario names (with * wildcards) in the order given; by default the non-opt-in scenarios, the key group only with --keys or --quick. */
+function selectScenarios(opts: BenchOptions): Scenario[] {
+  if (opts.scenarios === undefined) return scenarios.filter((s) => !s.optIn && (s.group !== 'keys' || opts.keys || opts.quick));
+  const selected: Scenario[] = [];
+  for (const pattern of opts.scenarios) {
+    const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+    const found = scenarios.filter((s) => re.test(s.name));
+    if (found.length === 0) throw new Error(`unknown scenario '${pattern}'; known: ${scenarios.map((s) => s.name).join(', ')}`);
+    for (const scenario of found) if (!selected.includes(scenario)) selected.push(scenario);
+  }
+  return selected;
 }
 
 /** The $skiptoken a nextLink carries for a position 90% into the vault's names. */
@@ -123,7 +133,7 @@ async function fillOverHttp(port: number, ca: string, token: string, count: numb
   }
 }
 
-async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Server, dataDir: string, workers: number, shape: LoadShape): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Server, dataDir: string, workers: number, shape: LoadShape, cryptoThreads: number): Promise<ScenarioResult> {
   log(`scenario ${scenario.name}: ${scenario.description}`);
   await scenario.setup?.(ctx);
   // An inspecting warm-up on Coffer checks every answer is 2xx and measures the body the baseline must send.
@@ -133,6 +143,7 @@ async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Ser
   });
   if ((probe.inspectedNon2xx ?? 0) > 0) log(`WARNING: ${probe.inspectedNon2xx} non-2xx answers from Coffer in the ${scenario.name} probe`);
   const bodyBytes = probe.bodyBytes ?? 0;
+  if (scenario.rawCrypto !== undefined) return runCryptoScenario(scenario, scenario.rawCrypto, ctx, coffer, shape, cryptoThreads, probe.reqPerSec, bodyBytes);
   log(`${scenario.name}: probe ${fmt(probe.reqPerSec)} req/s, ${bodyBytes}-byte bodies; starting the baseline with ${workers} worker(s)`);
   const baseline = await startBaseline({ dataDir, port: await freePort(), workers, bodyBytes });
   try {
@@ -148,12 +159,58 @@ async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Ser
     const cpuRatio = summary.baseline.serverCpuUsPerReq / summary.coffer.serverCpuUsPerReq;
     log(`${scenario.name}: Coffer ${fmt(summary.coffer.reqPerSec)} req/s = ${(ratio * 100).toFixed(1)}% of baseline ${fmt(summary.baseline.reqPerSec)}; p99 ${summary.coffer.p99Ms.toFixed(2)} ms; per CPU ${(cpuRatio * 100).toFixed(1)}%`);
     return {
-      name: scenario.name, description: scenario.description, bodyBytes, ...summary, ratio, cpuRatio,
+      name: scenario.name, description: scenario.description, baselineKind: 'https', bodyBytes, ...summary, ratio, cpuRatio,
       ...(scenario.target === undefined ? {} : { target: scenario.target }),
       runs: { baseline: baselineRuns, coffer: cofferRuns },
     };
   } finally {
     await baseline.stop();
+  }
+}
+
+/**
+ * A key scenario: the baseline is the raw node:crypto operation on `cryptoThreads` threads (bench/crypto-baseline.ts),
+ * interleaved with Coffer's rounds like the node:https baseline; an optional reference operation runs in the same rounds.
+ */
+async function runCryptoScenario(
+  scenario: Scenario, op: RawOpName, ctx: ScenarioContext, coffer: Server, shape: LoadShape, cryptoThreads: number, probeReqPerSec: number, bodyBytes: number,
+): Promise<ScenarioResult> {
+  log(`${scenario.name}: probe ${fmt(probeReqPerSec)} req/s, ${bodyBytes}-byte bodies; starting raw node:crypto ${op} on ${cryptoThreads} thread(s)`);
+  const started: CryptoBaseline[] = [];
+  try {
+    const raw = await startCryptoBaseline({ op, threads: cryptoThreads });
+    started.push(raw);
+    const reference = scenario.rawReference === undefined ? undefined : await startCryptoBaseline({ op: scenario.rawReference, threads: cryptoThreads });
+    if (reference) started.push(reference);
+    const targets: Target[] = [
+      { label: 'node:crypto', crypto: raw },
+      { label: 'coffer', server: coffer, script: scriptFor(scenario, ctx) },
+      ...(reference ? [{ label: 'reference', crypto: reference }] : []),
+    ];
+    const runs = await interleave(scenario.name, targets, shape);
+    const baselineRuns = runs.get('node:crypto')!;
+    const cofferRuns = runs.get('coffer')!;
+    const summary = { baseline: summarize(baselineRuns), coffer: summarize(cofferRuns) };
+    const ratio = summary.coffer.reqPerSec / summary.baseline.reqPerSec;
+    const cpuRatio = summary.baseline.serverCpuUsPerReq / summary.coffer.serverCpuUsPerReq;
+    log(
+      `${scenario.name}: Coffer ${fmt(summary.coffer.reqPerSec)} req/s = ${(ratio * 100).toFixed(1)}% of raw node:crypto ${fmt(summary.baseline.reqPerSec)} ops/s; ` +
+        `p99 ${summary.coffer.p99Ms.toFixed(2)} ms; CPU ${summary.coffer.serverCpuUsPerReq.toFixed(0)} µs/req vs ${summary.baseline.serverCpuUsPerReq.toFixed(1)} µs/op`,
+    );
+    const referenceRuns = runs.get('reference');
+    const referenceSummary = referenceRuns === undefined ? undefined : summarize(referenceRuns);
+    return {
+      name: scenario.name, description: scenario.description, baselineKind: 'node:crypto', bodyBytes, ...summary, ratio, cpuRatio,
+      crypto: {
+        op, threads: cryptoThreads, description: RAW_OPS[op].description,
+        ...(referenceSummary && scenario.rawReference !== undefined
+          ? { reference: { op: scenario.rawReference, description: RAW_OPS[scenario.rawReference].description, summary: referenceSummary, ratio: summary.coffer.reqPerSec / referenceSummary.reqPerSec } }
+          : {}),
+      },
+      runs: { baseline: baselineRuns, coffer: cofferRuns, ...(referenceRuns === undefined ? {} : { reference: referenceRuns }) },
+    };
+  } finally {
+    for (const baseline of started) await baseline.stop();
   }
 }
 

@@ -1,7 +1,10 @@
 // The benchmark scenarios. Each entry is a wrk request function (Lua) plus an optional setup hook and
 // target; to add one, append an entry. In the Lua, `randomName()` returns an existing secret name and
-// the Host and Authorization headers are already set (see wrkScript in wrk.ts).
+// the Host and Authorization headers are already set (see wrkScript in wrk.ts). The key scenarios (group
+// 'keys') compare with the raw node:crypto rate of their operation instead of the node:https baseline.
 
+import { DIGEST, KEY_TO_WRAP, PLAINTEXT, type RawOpName } from './crypto-ops.js';
+import { request } from './servers.js';
 import { luaString } from './wrk.js';
 
 export interface ScenarioContext {
@@ -29,6 +32,15 @@ export interface Scenario {
   target?: { minRatio: number; maxP99Ms?: number };
   /** Not run by default (used by the --scale phase, or named with --scenario). */
   optIn?: boolean;
+  /** 'keys': run by default only with --keys (and by --quick), see options.ts. */
+  group?: 'keys';
+  /**
+   * The baseline is this raw operation (bench/crypto-ops.ts) on one thread per core, measured in the same run and
+   * interleaved with Coffer's rounds, instead of the node:https server.
+   */
+  rawCrypto?: RawOpName;
+  /** A second raw operation measured alongside, for reference only (ES256: the @noble/curves call Coffer makes). */
+  rawReference?: RawOpName;
 }
 
 export const API = 'api-version=7.5';
@@ -66,3 +78,147 @@ request = function() return wrk.format("PUT", "/secrets/" .. randomName() .. "?$
     optIn: true,
   },
 ];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Key operations: POST /keys/{name}/{version}/{operation} with Azure's bodies, against raw node:crypto.
+
+type KeySpec = { name: string; body: Record<string, unknown> };
+const RSA_SIGN_KEY: KeySpec = { name: 'bench-rsa-sign', body: { kty: 'RSA', key_size: 2048, key_ops: ['sign', 'verify'] } };
+const EC_SIGN_KEY: KeySpec = { name: 'bench-ec-sign', body: { kty: 'EC', crv: 'P-256', key_ops: ['sign', 'verify'] } };
+const RSA_WRAP_KEY: KeySpec = { name: 'bench-rsa-wrap', body: { kty: 'RSA', key_size: 2048, key_ops: ['wrapKey', 'unwrapKey'] } };
+const AES_WRAP_KEY: KeySpec = { name: 'bench-aes-wrap', body: { kty: 'oct', key_size: 256, key_ops: ['wrapKey', 'unwrapKey'] } };
+const AES_GCM_KEY: KeySpec = { name: 'bench-aes-gcm', body: { kty: 'oct', key_size: 256, key_ops: ['encrypt', 'decrypt'] } };
+
+const b64u = (bytes: Buffer) => bytes.toString('base64url');
+
+/** Versions of the keys created so far, per server (port) and name: the wrap and unwrap scenarios share a key. */
+const keyVersions = new Map<string, string>();
+
+async function ensureKey(ctx: ScenarioContext, key: KeySpec): Promise<string> {
+  const cacheKey = `${ctx.port}/${key.name}`;
+  let version = keyVersions.get(cacheKey);
+  if (version === undefined) {
+    const res = await request(ctx.port, 'POST', `/keys/${key.name}/create?${API}`, { ca: ctx.ca, token: ctx.token, body: JSON.stringify(key.body) });
+    if (res.status !== 200) throw new Error(`setup: creating key ${key.name} answered ${res.status}: ${res.body}`);
+    const kid = (JSON.parse(res.body) as { key: { kid: string } }).key.kid;
+    version = kid.slice(kid.lastIndexOf('/') + 1);
+    keyVersions.set(cacheKey, version);
+  }
+  return version;
+}
+
+/** One key operation through the API (setup: makes the valid input of a consuming operation). */
+async function keyOperation(ctx: ScenarioContext, key: KeySpec, version: string, operation: string, body: object): Promise<Record<string, string>> {
+  const res = await request(ctx.port, 'POST', `/keys/${key.name}/${version}/${operation}?${API}`, { ca: ctx.ca, token: ctx.token, body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`setup: ${operation} with ${key.name} answered ${res.status}: ${res.body}`);
+  return JSON.parse(res.body) as Record<string, string>;
+}
+
+/**
+ * A key scenario: setup creates the key (once per server) and builds the fixed request body, which `body` may
+ * derive from an operation through the API (unwrap a value Coffer wrapped, decrypt what it encrypted).
+ */
+function keyScenario(opts: {
+  name: string;
+  description: string;
+  key: KeySpec;
+  operation: 'sign' | 'wrapkey' | 'unwrapkey' | 'encrypt' | 'decrypt';
+  body(ctx: ScenarioContext, version: string): Promise<object> | object;
+  rawCrypto: RawOpName;
+  rawReference?: RawOpName;
+}): Scenario {
+  let prepared: { path: string; body: string } | undefined;
+  return {
+    name: opts.name,
+    description: opts.description,
+    group: 'keys',
+    rawCrypto: opts.rawCrypto,
+    ...(opts.rawReference === undefined ? {} : { rawReference: opts.rawReference }),
+    async setup(ctx) {
+      const version = await ensureKey(ctx, opts.key);
+      prepared = { path: `/keys/${opts.key.name}/${version}/${opts.operation}?${API}`, body: JSON.stringify(await opts.body(ctx, version)) };
+    },
+    lua() {
+      if (!prepared) throw new Error(`scenario ${opts.name}: setup has not run`);
+      return `wrk.headers["Content-Type"] = "application/json"
+local body = ${luaString(prepared.body)}
+request = function() return wrk.format("POST", ${luaString(prepared.path)}, nil, body) end`;
+    },
+  };
+}
+
+const wrapped = async (ctx: ScenarioContext, key: KeySpec, version: string, alg: string) => ({
+  alg,
+  value: (await keyOperation(ctx, key, version, 'wrapkey', { alg, value: b64u(KEY_TO_WRAP) })).value,
+});
+
+scenarios.push(
+  keyScenario({
+    name: 'key-sign-rs256',
+    description: 'POST /keys/{RSA-2048}/{version}/sign, RS256 over a 32-byte digest (key-operation threads)',
+    key: RSA_SIGN_KEY,
+    operation: 'sign',
+    body: () => ({ alg: 'RS256', value: b64u(DIGEST) }),
+    rawCrypto: 'rs256-sign',
+  }),
+  keyScenario({
+    name: 'key-sign-es256',
+    description: 'POST /keys/{EC P-256}/{version}/sign, ES256 over a 32-byte digest (key-operation threads, @noble/curves)',
+    key: EC_SIGN_KEY,
+    operation: 'sign',
+    body: () => ({ alg: 'ES256', value: b64u(DIGEST) }),
+    rawCrypto: 'es256-sign',
+    rawReference: 'es256-sign-noble',
+  }),
+  keyScenario({
+    name: 'key-wrap-rsa-oaep-256',
+    description: 'POST /keys/{RSA-2048}/{version}/wrapkey, RSA-OAEP-256 of a 32-byte key (public op, on the event loop)',
+    key: RSA_WRAP_KEY,
+    operation: 'wrapkey',
+    body: () => ({ alg: 'RSA-OAEP-256', value: b64u(KEY_TO_WRAP) }),
+    rawCrypto: 'rsa-oaep-256-wrap',
+  }),
+  keyScenario({
+    name: 'key-unwrap-rsa-oaep-256',
+    description: 'POST /keys/{RSA-2048}/{version}/unwrapkey, RSA-OAEP-256 of a key Coffer wrapped (key-operation threads)',
+    key: RSA_WRAP_KEY,
+    operation: 'unwrapkey',
+    body: (ctx, version) => wrapped(ctx, RSA_WRAP_KEY, version, 'RSA-OAEP-256'),
+    rawCrypto: 'rsa-oaep-256-unwrap',
+  }),
+  keyScenario({
+    name: 'key-wrap-a256kw',
+    description: 'POST /keys/{oct 256}/{version}/wrapkey, A256KW of a 32-byte key (on the event loop)',
+    key: AES_WRAP_KEY,
+    operation: 'wrapkey',
+    body: () => ({ alg: 'A256KW', value: b64u(KEY_TO_WRAP) }),
+    rawCrypto: 'a256kw-wrap',
+  }),
+  keyScenario({
+    name: 'key-unwrap-a256kw',
+    description: 'POST /keys/{oct 256}/{version}/unwrapkey, A256KW of a key Coffer wrapped (on the event loop)',
+    key: AES_WRAP_KEY,
+    operation: 'unwrapkey',
+    body: (ctx, version) => wrapped(ctx, AES_WRAP_KEY, version, 'A256KW'),
+    rawCrypto: 'a256kw-unwrap',
+  }),
+  keyScenario({
+    name: 'key-encrypt-a256gcm',
+    description: 'POST /keys/{oct 256}/{version}/encrypt, A256GCM of 1 KiB, server-generated IV (on the event loop)',
+    key: AES_GCM_KEY,
+    operation: 'encrypt',
+    body: () => ({ alg: 'A256GCM', value: b64u(PLAINTEXT) }),
+    rawCrypto: 'a256gcm-encrypt',
+  }),
+  keyScenario({
+    name: 'key-decrypt-a256gcm',
+    description: 'POST /keys/{oct 256}/{version}/decrypt, A256GCM of 1 KiB Coffer encrypted (value, iv, tag; on the event loop)',
+    key: AES_GCM_KEY,
+    operation: 'decrypt',
+    async body(ctx, version) {
+      const { value, iv, tag } = await keyOperation(ctx, AES_GCM_KEY, version, 'encrypt', { alg: 'A256GCM', value: b64u(PLAINTEXT) });
+      return { alg: 'A256GCM', value, iv, tag };
+    },
+    rawCrypto: 'a256gcm-decrypt',
+  }),
+);

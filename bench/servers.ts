@@ -7,6 +7,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { trackGroup } from './cleanup.js';
 import type { AdminCredentials } from '../src/bootstrap.js';
+import type { CryptoRun, RawOpName } from './crypto-ops.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..');
 
@@ -173,7 +174,80 @@ export async function startBaseline(opts: { dataDir: string; port: number; worke
   return register({ label: 'baseline', port: opts.port, pid: child.pid!, workers: opts.workers, startMs, output, stop: stopper(child) });
 }
 
-function register(server: Server): Server {
+/** bench/crypto-baseline.ts: a raw node:crypto operation on `threads` worker threads, run on demand. */
+export interface CryptoBaseline extends Server {
+  op: RawOpName;
+  threads: number;
+  /** Runs the operation back to back on every thread for `seconds`. */
+  run(seconds: number): Promise<CryptoRun>;
+}
+
+/**
+ * Starts the raw-crypto baseline process for one operation and waits until every thread has checked its
+ * output. It is a Server (port 0, `workers` = threads) only so that failures show its output like a server's.
+ */
+export async function startCryptoBaseline(opts: { op: RawOpName; threads: number }): Promise<CryptoBaseline> {
+  const started = performance.now();
+  const args = ['--import', 'tsx', path.join(repoRoot, 'bench', 'crypto-baseline.ts'), '--op', opts.op, '--threads', String(opts.threads)];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const untrack = trackGroup(child.pid!);
+  child.once('exit', untrack);
+  const label = `raw ${opts.op}`;
+  let output = '';
+  let pending: { resolve(line: string): void; reject(error: Error): void; prefix: string } | undefined;
+  let buffered = '';
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    output += text;
+    buffered += text;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (pending && line.startsWith(pending.prefix)) {
+        const { resolve } = pending;
+        pending = undefined;
+        resolve(line);
+      }
+    }
+  });
+  child.once('exit', (code) => pending?.reject(new Error(`${label} exited with ${code}:\n${output}`)));
+  const next = (prefix: string) => new Promise<string>((resolve, reject) => (pending = { resolve, reject, prefix }));
+  await next('@@READY');
+  const baseline: CryptoBaseline = {
+    label,
+    port: 0,
+    pid: child.pid!,
+    workers: opts.threads,
+    startMs: performance.now() - started,
+    output: () => output,
+    op: opts.op,
+    threads: opts.threads,
+    async run(seconds) {
+      const line = next('@@RUN ');
+      child.stdin!.write(`run ${seconds}\n`);
+      return JSON.parse((await line).slice('@@RUN '.length)) as CryptoRun;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin!.end(); // it exits when its stdin closes
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exit, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      clearTimeout(timer);
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    },
+  };
+  register(baseline);
+  return baseline;
+}
+
+function register<S extends Server>(server: S): S {
   live.add(server);
   const stop = server.stop;
   server.stop = async () => {
