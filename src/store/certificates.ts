@@ -1,0 +1,141 @@
+// Certificate policies, pending create operations and built-in CAs. Every function takes the vault id first, so
+// no query crosses vaults by accident — except `findInProgress`, the scheduler's scan across vaults.
+import { nameKey } from '../domain/objects/names.js';
+import type { CertificatePolicy } from '../domain/certificates/certificate-policy.js';
+import type { StoredAuthority, StoredCertificateOperation, StoredCertificatePolicy } from '../domain/certificates/stored-certificate.js';
+import type { Db } from './open.js';
+
+export interface CertificateStore {
+  getPolicy(vaultId: string, name: string): Promise<StoredCertificatePolicy | undefined>;
+  /** Inserts or replaces; `createdAt` of an existing policy is kept. */
+  putPolicy(policy: StoredCertificatePolicy): Promise<void>;
+  deletePolicy(vaultId: string, name: string): Promise<void>;
+
+  getOperation(vaultId: string, name: string): Promise<StoredCertificateOperation | undefined>;
+  /** Inserts or replaces the one operation of a name. */
+  putOperation(operation: StoredCertificateOperation): Promise<void>;
+  deleteOperation(vaultId: string, name: string): Promise<void>;
+  /** Operations still in progress and not touched since `updatedBefore`, across vaults (a stopped server's leftovers). */
+  findInProgress(updatedBefore: number, limit: number): Promise<StoredCertificateOperation[]>;
+
+  getAuthority(vaultId: string): Promise<StoredAuthority | undefined>;
+  /** Inserts once; a concurrent second insert keeps the first and returns it. */
+  insertAuthorityOnce(authority: StoredAuthority): Promise<StoredAuthority>;
+
+  transaction<T>(fn: (tx: CertificateStore) => Promise<T>): Promise<T>;
+}
+
+export function createCertificateStore(db: Db): CertificateStore {
+  const store: CertificateStore = {
+    async getPolicy(vaultId, name) {
+      const row = await db.selectFrom('certificate_policies').selectAll().where('vault_id', '=', vaultId).where('name_key', '=', nameKey(name)).executeTakeFirst();
+      return row && { vaultId: row.vault_id, name, policy: JSON.parse(row.policy) as CertificatePolicy, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
+    },
+    async putPolicy(p) {
+      await db
+        .insertInto('certificate_policies')
+        .values({ vault_id: p.vaultId, name_key: nameKey(p.name), policy: JSON.stringify(p.policy), created_at: p.createdAt, updated_at: p.updatedAt })
+        .onConflict((conflict) => conflict.columns(['vault_id', 'name_key']).doUpdateSet({ policy: JSON.stringify(p.policy), updated_at: p.updatedAt }))
+        .execute();
+    },
+    async deletePolicy(vaultId, name) {
+      await db.deleteFrom('certificate_policies').where('vault_id', '=', vaultId).where('name_key', '=', nameKey(name)).execute();
+    },
+
+    async getOperation(vaultId, name) {
+      const row = await db.selectFrom('certificate_operations').selectAll().where('vault_id', '=', vaultId).where('name_key', '=', nameKey(name)).executeTakeFirst();
+      return row && toOperation(row);
+    },
+    async putOperation(operation) {
+      const row = toOperationRow(operation);
+      const { vault_id: _vaultId, name_key: _nameKey, ...changes } = row;
+      await db.insertInto('certificate_operations').values(row).onConflict((conflict) => conflict.columns(['vault_id', 'name_key']).doUpdateSet(changes)).execute();
+    },
+    async deleteOperation(vaultId, name) {
+      await db.deleteFrom('certificate_operations').where('vault_id', '=', vaultId).where('name_key', '=', nameKey(name)).execute();
+    },
+    async findInProgress(updatedBefore, limit) {
+      const rows = await db
+        .selectFrom('certificate_operations')
+        .selectAll()
+        .where('status', '=', 'inProgress')
+        .where('updated_at', '<', updatedBefore)
+        .limit(limit)
+        .execute();
+      return rows.map(toOperation);
+    },
+
+    async getAuthority(vaultId) {
+      const row = await db.selectFrom('certificate_authorities').selectAll().where('vault_id', '=', vaultId).executeTakeFirst();
+      return row && { vaultId: row.vault_id, certificate: row.certificate, sealedKey: row.sealed_key, createdAt: Number(row.created_at) };
+    },
+    async insertAuthorityOnce(authority) {
+      await db
+        .insertInto('certificate_authorities')
+        .values({ vault_id: authority.vaultId, certificate: authority.certificate, sealed_key: authority.sealedKey, created_at: authority.createdAt })
+        .onConflict((conflict) => conflict.column('vault_id').doNothing())
+        .execute();
+      return (await store.getAuthority(authority.vaultId)) ?? authority;
+    },
+
+    transaction: (fn) => db.transaction().execute((trx) => fn(createCertificateStore(trx))),
+  };
+  return store;
+}
+
+type OperationRow = {
+  vault_id: string;
+  name_key: string;
+  name: string;
+  request_id: string;
+  status: string;
+  status_details: string | null;
+  issuer_name: string;
+  csr: Buffer | null;
+  cancellation_requested: number;
+  error: string | null;
+  version: string;
+  policy: string;
+  sealed_key: Buffer | null;
+  created_at: number;
+  updated_at: number;
+};
+
+function toOperationRow(o: StoredCertificateOperation): OperationRow {
+  return {
+    vault_id: o.vaultId,
+    name_key: nameKey(o.name),
+    name: o.name,
+    request_id: o.requestId,
+    status: o.status,
+    status_details: o.statusDetails,
+    issuer_name: o.issuerName,
+    csr: o.csr,
+    cancellation_requested: o.cancellationRequested ? 1 : 0,
+    error: o.error === null ? null : JSON.stringify(o.error),
+    version: o.version,
+    policy: JSON.stringify(o.policy),
+    sealed_key: o.sealedKey,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt,
+  };
+}
+
+function toOperation(row: OperationRow): StoredCertificateOperation {
+  return {
+    vaultId: row.vault_id,
+    name: row.name,
+    requestId: row.request_id,
+    status: row.status as StoredCertificateOperation['status'],
+    statusDetails: row.status_details,
+    issuerName: row.issuer_name,
+    csr: row.csr,
+    cancellationRequested: Number(row.cancellation_requested) === 1,
+    error: row.error === null ? null : (JSON.parse(row.error) as { code: string; message: string }),
+    version: row.version,
+    policy: JSON.parse(row.policy) as CertificatePolicy,
+    sealedKey: row.sealed_key,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
