@@ -22,9 +22,16 @@ import { createKeyOperationPool, type KeyOperationPool } from './domain/keys/key
 import { createKeyRotation } from './domain/keys/key-rotation.js';
 import { createSoftwareKeyProvider } from './domain/keys/key-provider.js';
 import { createKeyService } from './domain/keys/key-service.js';
+import { createCertificateService } from './domain/certificates/certificate-service.js';
+import { createCertificateContactsService } from './domain/certificates/contacts.js';
+import { createCertificateIssuerService } from './domain/certificates/issuers.js';
 import { createSecretService } from './domain/secrets/secret-service.js';
 import { createVaultService } from './domain/vaults/vault-service.js';
 import { devClockOperations, type DevClockServices } from './http/data-plane/dev/clock.js';
+import { certificateContactsAndIssuersOperations } from './http/data-plane/certificates/contacts-issuers-index.js';
+import { certificateOperations } from './http/data-plane/certificates/index.js';
+import type { CertificatesServices } from './http/data-plane/certificates/schemas.js';
+import type { CertificateContactsAndIssuersServices } from './http/data-plane/certificates/contacts-issuers-schemas.js';
 import { keyOperations } from './http/data-plane/keys/index.js';
 import type { KeysServices } from './http/data-plane/keys/schemas.js';
 import { secretOperations } from './http/data-plane/secrets/index.js';
@@ -39,6 +46,9 @@ import { startScheduler } from './scheduler/scheduler.js';
 import { createIdentityStore } from './store/identities.js';
 import { createMetaStore } from './store/meta.js';
 import { createEventOutbox } from './store/event-outbox.js';
+import { createCertificateContactsStore } from './store/certificate-contacts.js';
+import { createCertificateStore } from './store/certificates.js';
+import { createCertificateIssuerStore } from './store/certificate-issuers.js';
 import { createObjectStore } from './store/objects.js';
 import { createRotationPolicyStore } from './store/rotation-policies.js';
 import { createSigningKeyStore } from './store/signing-keys.js';
@@ -141,18 +151,24 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
   const objectClock = devClock ?? clock;
   const keyOperationPool = createKeyOperationPool();
   const { keys, rotation } = keysDomain(initialized, { config, logger, clock: objectClock, pool: keyOperationPool });
+  const certificateIssuers = createCertificateIssuerService({ store: createCertificateIssuerStore(db), envelope, clock: objectClock });
 
   try {
-    const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices>({
+    const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices & CertificateContactsAndIssuersServices & CertificatesServices>({
       tls: { cert: initialized.tls.certPem, key: initialized.tls.keyPem },
       logger,
       identity: { tenantId, authorityHost: info.authorityHost, jwks: () => signingKeys.jwks(), grant, logger },
       dataPlane: {
-        operations: [...secretOperations, ...keyOperations, ...(devClock ? devClockOperations : [])],
+        operations: [...secretOperations, ...keyOperations, ...certificateContactsAndIssuersOperations, ...certificateOperations, ...(devClock ? devClockOperations : [])],
         services: {
           secrets: createSecretService({ objects, envelope, clock: objectClock }),
           keys,
           rotation,
+          certificateContacts: createCertificateContactsService({ store: createCertificateContactsStore(db), clock: objectClock }),
+          certificateIssuers,
+          certificates: createCertificateService({
+            objects, store: createCertificateStore(db), envelope, clock: objectClock, keyProvider: createSoftwareKeyProvider({ pool: keyOperationPool }), issuers: certificateIssuers,
+          }),
           devClock,
         },
         ...(devClock ? { refreshClock: () => devClock.refresh() } : {}),

@@ -115,6 +115,34 @@ export const errors = {
     new CofferError(403, 'Forbidden', `Operation "${operation}" is not allowed as this object's lifetime is managed by Key Vault.`, { innerCode: 'KeyManagedByKeyVault' }),
   keyAlreadyExists: (name: string) =>
     new CofferError(409, 'Conflict', `Key ${name} already exists in this vault; delete and purge it before restoring a backup of it.`),
+  // Recorded (azure-sdk-for-js certificates recordings "can set, read and delete a certificate's contacts" and "can
+  // create, read, and delete a certificate issuer"): Azure's exact messages, which the SDKs' own tests compare.
+  contactsNotFound: () => new CofferError(404, 'ContactsNotFound', 'Contacts not found'),
+  certificateIssuerNotFound: () => new CofferError(404, 'CertificateIssuerNotFound', 'Issuer not found'),
+  certificateNotFound: (name: string, version?: string) =>
+    new CofferError(
+      404,
+      'CertificateNotFound',
+      version
+        ? `A certificate with (name/id) ${name}/${version} was not found in this key vault. ${fwlink}`
+        : `A certificate with (name/id) ${name} was not found in this key vault. If you recently deleted this certificate you may be able to recover it using the correct recovery command. ${fwlink}`,
+    ),
+  deletedCertificateNotFound: (name: string) => new CofferError(404, 'CertificateNotFound', `Deleted Certificate not found: '${name}'.`),
+  certificateDeletedButRecoverable: (name: string) =>
+    new CofferError(
+      409,
+      'Conflict',
+      `Certificate ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the certificate can only be recovered or purged.`,
+      { innerCode: 'ObjectIsDeletedButRecoverable' },
+    ),
+  certificateAlreadyExists: (name: string) =>
+    new CofferError(409, 'Conflict', `Certificate ${name} already exists in this vault; delete and purge it before restoring a backup of it.`),
+  certificateManagedByKeyVault: (operation: string) =>
+    new CofferError(403, 'Forbidden', `Operation "${operation}" is not allowed on this certificate version.`),
+  certificateOperationNotFound: (name: string) =>
+    new CofferError(404, 'PendingCertificateNotFound', `Pending certificate not found: ${name}`),
+  certificateOperationInProgress: (name: string) =>
+    new CofferError(409, 'Conflict', `There is a pending operation on certificate ${name}; wait for it to complete, or cancel or delete it first.`),
   hsmKeysUnavailable: (kty: string) =>
     new CofferError(400, 'BadParameter', `Key type ${kty} needs an HSM key provider, and this server has none configured. Use ${kty.replace('-HSM', '')} for a software-protected key.`),
   purgeProtected: (name: string) =>

@@ -3,6 +3,9 @@
 import type { Generated } from 'kysely';
 
 export interface Database {
+  certificate_policies: CertificatePoliciesTable;
+  certificate_operations: CertificateOperationsTable;
+  certificate_authorities: CertificateAuthoritiesTable;
   server_meta: ServerMetaTable;
   vaults: VaultsTable;
   objects: ObjectsTable;
@@ -13,6 +16,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   rotation_policies: RotationPoliciesTable;
   event_outbox: EventOutboxTable;
+  certificate_contacts: CertificateContactsTable;
+  certificate_issuers: CertificateIssuersTable;
 }
 
 /** Server-wide facts fixed at first start: tenant id, subscription id, master-key check value. */
@@ -151,4 +156,69 @@ export interface EventOutboxTable {
   data: string;
   created_at: number;
   delivered_at: number | null;
+}
+
+/** A vault's certificate contacts (SetCertificateContacts): one row per vault that has any. */
+export interface CertificateContactsTable {
+  vault_id: string;
+  /** JSON text: array of { email, name?, phone? }. */
+  contacts: string;
+  updated_at: number;
+}
+
+/** A vault's certificate issuers (SetCertificateIssuer): the provider and what the vault tells it about itself. */
+export interface CertificateIssuersTable {
+  vault_id: string;
+  /** Lower-case issuer name: issuer names are case-insensitive like object names. */
+  name_key: string;
+  /** The name as first set (the caller's case). */
+  name: string;
+  /** Random id given when the issuer is created; binds the sealed password to this issuer (envelope AAD). */
+  id: string;
+  provider: string;
+  /** The account id at the provider, or null. Not secret: Azure returns it. */
+  account_id: string | null;
+  /** The provider password, sealed by the vault envelope; null when none was given. Never stored or returned in clear. */
+  sealed_password: Buffer | null;
+  /** JSON text of the organization details ({ id?, admins? }), or null. */
+  org_details: string | null;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The current issuance policy of a certificate name (JSON of domain/certificates/certificate-policy.ts). */
+export interface CertificatePoliciesTable {
+  vault_id: string;
+  name_key: string;
+  policy: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The one pending create operation of a certificate name. */
+export interface CertificateOperationsTable {
+  vault_id: string;
+  name_key: string;
+  name: string;
+  request_id: string;
+  status: string;
+  status_details: string | null;
+  issuer_name: string;
+  csr: Buffer | null;
+  cancellation_requested: number;
+  error: string | null;
+  version: string;
+  policy: string;
+  sealed_key: Buffer | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A vault's built-in CA: its certificate and its private key, sealed. */
+export interface CertificateAuthoritiesTable {
+  vault_id: string;
+  certificate: Buffer;
+  sealed_key: Buffer;
+  created_at: number;
 }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ClientSecretCredential } from '@azure/identity';
+import { CertificateClient } from '@azure/keyvault-certificates';
 import { CryptographyClient, KeyClient, type KeyVaultKey } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { AdminCredentials } from '../../src/bootstrap.js';
@@ -43,6 +44,7 @@ export interface TestServer {
   credential(opts?: { clientId?: string; clientSecret?: string }): ClientSecretCredential;
   secretClient(opts?: { vault?: string; clientId?: string; clientSecret?: string; serviceVersion?: string }): SecretClient;
   keyClient(opts?: { vault?: string; serviceVersion?: string }): KeyClient;
+  certificateClient(opts?: { vault?: string; serviceVersion?: string }): CertificateClient;
   /** A CryptographyClient for a key id (remote only) or a KeyVaultKey (local public-key operations where it can). */
   cryptographyClient(key: string | KeyVaultKey, opts?: { vault?: string }): CryptographyClient;
   /** Runs `coffer <args>` against this server's data directory and parses its JSON output. */
@@ -140,6 +142,7 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
       } as any),
     secretClient: (o = {}) => new SecretClient(server.vaultUrl(o.vault), server.credential(o), clientOptions(o)),
     keyClient: (o = {}) => new KeyClient(server.vaultUrl(o.vault), server.credential(), clientOptions(o)),
+    certificateClient: (o = {}) => new CertificateClient(server.vaultUrl(o.vault), server.credential(), clientOptions(o)),
     cryptographyClient: (key, o = {}) => new CryptographyClient(key as any, server.credential(), clientOptions(o)),
     async cli(...args) {
       const { stdout } = await execFileAsync(process.execPath, [serverEntry, ...args, '--data-dir', dataDir], {

@@ -42,7 +42,7 @@ export interface ImportKeyInput {
   releasePolicy?: ReleasePolicyInput | undefined;
 }
 
-const keyRules: KindRules = {
+export const keyRules: KindRules = {
   kind: 'key',
   assertName: assertKeyName,
   assertVersion: assertKeyVersion,

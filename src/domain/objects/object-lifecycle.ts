@@ -166,6 +166,7 @@ export function createObjectLifecycle(deps: {
         rules.assertName(name);
         const found = await tx.getDeleted(vault.id, kind, name);
         if (!found) throw rules.deletedNotFound(name);
+        if (isManaged(found.version)) throw rules.managedByKeyVault('recover');
         await tx.markRecovered(vault.id, found.object.id, now);
         return { object: { ...found.object, deletedAt: null, scheduledPurgeAt: null, updatedAt: now }, version: found.version };
       });
@@ -176,6 +177,7 @@ export function createObjectLifecycle(deps: {
         rules.assertName(name);
         const found = await tx.getDeleted(vault.id, kind, name);
         if (!found) throw rules.deletedNotFound(name);
+        if (isManaged(found.version)) throw rules.managedByKeyVault('purge');
         if (vault.purgeProtection) throw errors.purgeProtected(name);
         await tx.purgeObject(vault.id, found.object.id);
       });

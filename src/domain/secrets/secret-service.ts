@@ -24,7 +24,7 @@ export interface SecretWithValue extends ObjectWithVersion {
   value: string;
 }
 
-const secretRules: KindRules = {
+export const secretRules: KindRules = {
   kind: 'secret',
   assertName: assertSecretName,
   assertVersion: assertSecretVersion,

@@ -3,9 +3,13 @@ import type { Migration } from 'kysely';
 import * as init from './0001-init.js';
 import * as versionProperties from './0002-version-properties.js';
 import * as rotationAndEvents from './0003-rotation-and-events.js';
+import * as certificateContactsIssuers from './0004-certificate-contacts-issuers.js';
+import * as certificates from './0005-certificates.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
   '0002-version-properties': versionProperties,
   '0003-rotation-and-events': rotationAndEvents,
+  '0004-certificate-contacts-issuers': certificateContactsIssuers,
+  '0005-certificates': certificates,
 };

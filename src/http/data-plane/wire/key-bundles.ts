@@ -1,6 +1,7 @@
 // Domain keys → Azure's JSON: KeyBundle, KeyItem, DeletedKeyBundle, DeletedKeyItem and KeyOperationResult. The
 // `key` member is a JSON Web Key with public members only: private members and `k` never leave the server.
 import type { KeyVersionView } from '../../../domain/keys/key-service.js';
+import { isManaged } from '../../../domain/objects/object-lifecycle.js';
 import type { Vault } from '../../../domain/vaults/vault.js';
 import { deletedMembers, toWireAttributes } from './object-attributes.js';
 import { objectUrl } from './object-ids.js';
@@ -18,6 +19,8 @@ function common(vault: Vault, item: KeyVersionView) {
   return {
     attributes: { ...toWireAttributes(vault, item), exportable: item.key.exportable },
     ...(item.version.tags === null ? {} : { tags: item.version.tags }),
+    // The key of a certificate: Azure marks it managed (its lifetime is the certificate's).
+    ...(isManaged(item.version) ? { managed: true } : {}),
   };
 }
 

@@ -1,13 +1,16 @@
 // Domain secrets → Azure's JSON: SecretBundle, SecretItem, DeletedSecretBundle, DeletedSecretItem.
 import type { ObjectWithVersion } from '../../../domain/objects/stored-object.js';
+import { isManaged } from '../../../domain/objects/object-lifecycle.js';
 import type { Vault } from '../../../domain/vaults/vault.js';
 import { deletedMembers, toWireAttributes, type WireAttributes } from './object-attributes.js';
 import { objectUrl } from './object-ids.js';
 
 function common(vault: Vault, item: ObjectWithVersion) {
-  const body: { contentType?: string; attributes: WireAttributes; tags?: Record<string, string> } = { attributes: toWireAttributes(vault, item) };
+  const body: { contentType?: string; attributes: WireAttributes; tags?: Record<string, string>; managed?: true } = { attributes: toWireAttributes(vault, item) };
   if (item.version.contentType !== null) body.contentType = item.version.contentType;
   if (item.version.tags !== null) body.tags = item.version.tags;
+  // The secret of a certificate: Azure marks it managed (its lifetime is the certificate's).
+  if (isManaged(item.version)) body.managed = true;
   return body;
 }
 
@@ -15,9 +18,10 @@ export function secretId(baseUrl: string, item: ObjectWithVersion): string {
   return objectUrl(baseUrl, 'secrets', item.object.name, item.version.version);
 }
 
-/** The bundle of one version; `value` only for SetSecret and GetSecret. */
+/** The bundle of one version; `value` only for SetSecret and GetSecret. A certificate's secret names its key (kid). */
 export function toSecretBundle(baseUrl: string, vault: Vault, item: ObjectWithVersion, value?: string) {
-  return { ...(value === undefined ? {} : { value }), id: secretId(baseUrl, item), ...common(vault, item) };
+  const kid = isManaged(item.version) ? { kid: objectUrl(baseUrl, 'keys', item.object.name, item.version.version) } : {};
+  return { ...(value === undefined ? {} : { value }), id: secretId(baseUrl, item), ...common(vault, item), ...kid };
 }
 
 /** GetSecrets lists the unversioned id; GetSecretVersions the versioned one. */

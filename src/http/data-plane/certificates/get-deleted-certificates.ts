@@ -1,0 +1,22 @@
+// GetDeletedCertificates: GET /deletedcertificates — soft-deleted certificates, paged.
+import { defineOperation } from '../../define-operation.js';
+import { toDeletedCertificateItem } from '../wire/certificate-bundles.js';
+import { decodeSkipToken, nextLink, parseMaxResults } from '../wire/paging.js';
+import type { CertificatesServices } from './schemas.js';
+
+export default defineOperation({
+  method: 'GET',
+  url: '/deletedcertificates',
+  operationName: 'CertificateListDeleted',
+  action: 'Microsoft.KeyVault/vaults/certificates/read',
+  handle: async (ctx, { query }, { certificates }: CertificatesServices) => {
+    const limit = parseMaxResults(query.maxresults);
+    const page = await certificates.listDeletedCertificates(ctx.vault, { after: decodeSkipToken(query.$skiptoken), limit });
+    return {
+      body: {
+        value: page.items.map((item) => toDeletedCertificateItem(ctx.baseUrl, ctx.vault, item)),
+        nextLink: nextLink({ baseUrl: ctx.baseUrl, path: '/deletedcertificates', apiVersion: ctx.apiVersion, next: page.next, maxResults: query.maxresults }),
+      },
+    };
+  },
+});

@@ -1,0 +1,169 @@
+// CertificateClient (@azure/keyvault-certificates) against a real Coffer: the create poller with a self-signed
+// policy, the linked key and secret, CSR → merge for an `Unknown` issuer signed by a test CA, PFX and PEM import.
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { WellKnownIssuer, type CertificateClient } from '@azure/keyvault-certificates';
+import { Pkcs10CertificateRequest } from '@peculiar/x509';
+import type { KeyClient } from '@azure/keyvault-keys';
+import type { SecretClient } from '@azure/keyvault-secrets';
+import { createCaCertificate, issueByCa, issueSelfSigned } from '../../src/domain/certificates/x509.js';
+import { toPem, toPkcs12 } from '../../src/domain/certificates/containers.js';
+import { generateKeyMaterial } from '../../src/domain/keys/jwk.js';
+import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
+
+const VERSION_PATTERN = /^[0-9a-f]{32}$/;
+
+describe('CertificateClient certificates', () => {
+  let server: TestServer;
+  let client: CertificateClient;
+  let keys: KeyClient;
+  let secrets: SecretClient;
+
+  before(async () => {
+    server = await startServer();
+    client = server.certificateClient();
+    keys = server.keyClient();
+    secrets = server.secretClient();
+  });
+  after(() => server.dispose());
+
+  it('creates a self-signed certificate through the poller, with its key and secret of the same version', async () => {
+    const name = uniqueName('c');
+    const poller = await client.beginCreateCertificate(name, {
+      issuerName: WellKnownIssuer.Self,
+      subject: 'CN=app.example.test, O=Coffer Tests',
+      subjectAlternativeNames: { dnsNames: ['app.example.test', 'www.example.test'] },
+      validityInMonths: 12,
+    }, { intervalInMs: 50 } as any);
+    const created = await poller.pollUntilDone();
+    assert.match(created.properties.version ?? '', VERSION_PATTERN);
+    const cert = new X509Certificate(Buffer.from(created.cer!));
+    assert.match(cert.subject, /CN=app\.example\.test/);
+    assert.match(cert.subjectAltName ?? '', /DNS:www\.example\.test/);
+    assert.ok(cert.verify(cert.publicKey), 'self-signed');
+    assert.equal(created.keyId, `${server.vaultUrl()}/keys/${name}/${created.properties.version}`);
+    assert.equal(created.secretId, `${server.vaultUrl()}/secrets/${name}/${created.properties.version}`);
+
+    const key = await keys.getKey(name);
+    assert.equal(key.properties.version, created.properties.version);
+    assert.equal(key.properties.managed, true);
+    const secret = await secrets.getSecret(name);
+    assert.equal(secret.properties.contentType, 'application/x-pkcs12');
+    assert.equal(secret.properties.managed, true);
+    // The secret is the PFX of the certificate and its private key (no password, as Azure exports it).
+    const pfxCert = await import('node:tls').then((tls) => tls.createSecureContext({ pfx: Buffer.from(secret.value!, 'base64'), passphrase: '' }));
+    assert.ok(pfxCert);
+
+    // The keys and secrets APIs cannot change what the certificate manages.
+    await assert.rejects(secrets.setSecret(name, 'overwrite'), (error: any) => error.statusCode === 403);
+    await assert.rejects(keys.updateKeyProperties(name, key.properties.version!, { enabled: false }), (error: any) => error.statusCode === 403);
+
+    const fetched = await client.getCertificate(name);
+    assert.equal(fetched.properties.x509Thumbprint?.length, 20);
+    assert.equal(fetched.policy?.subject, 'CN=app.example.test, O=Coffer Tests');
+  });
+
+  it('holds a CSR for an Unknown issuer until the certificate signed elsewhere is merged; a foreign one is refused', async () => {
+    const name = uniqueName('c');
+    const poller = await client.beginCreateCertificate(name, { issuerName: 'Unknown', subject: 'CN=merged.example.test' });
+    const operation = await client.getCertificateOperation(name);
+    const pending = operation.getOperationState().certificateOperation!;
+    assert.equal(pending.status, 'inProgress');
+    assert.ok(pending.csr && pending.csr.length > 100);
+    poller.stopPolling();
+
+    const caMaterial = await generateKeyMaterial({ kty: 'EC', crv: 'P-256' });
+    const notBefore = new Date(Date.now() - 60_000);
+    const caDer = await createCaCertificate({ material: caMaterial, subject: 'CN=Coffer Test CA', validityMonths: 12, notBefore });
+    const csr = new Pkcs10CertificateRequest(Buffer.from(pending.csr!));
+    const subjectPublicKey = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+    const leaf = await issueByCa({ ca: { certDer: caDer, material: caMaterial }, subjectPublicKey, subject: 'CN=merged.example.test', validityMonths: 6, notBefore });
+
+    // A certificate for another key is refused, and the operation stays pending.
+    const otherKey = await generateKeyMaterial({ kty: 'RSA', size: 2048 });
+    const foreign = await issueSelfSigned({ material: otherKey, subject: 'CN=merged.example.test', validityMonths: 6, notBefore });
+    await assert.rejects(client.mergeCertificate(name, [foreign]), (error: any) => error.statusCode === 400);
+
+    const merged = await client.mergeCertificate(name, [leaf, caDer]);
+    assert.equal(new X509Certificate(Buffer.from(merged.cer!)).issuer, 'CN=Coffer Test CA');
+    const completed = await client.getCertificateOperation(name);
+    assert.equal(completed.getOperationState().certificateOperation?.status, 'completed');
+    // The secret carries the chain: leaf and CA, verifiable against the CA.
+    const pem = (await secrets.getSecret(name)).value!;
+    assert.ok(pem.length > 0);
+  });
+
+  it('imports a PFX with a password and a PEM, and refuses a wrong password without storing anything', async () => {
+    const material = await generateKeyMaterial({ kty: 'RSA', size: 2048 });
+    const certDer = await issueSelfSigned({ material, subject: 'CN=imported.example.test', validityMonths: 3, notBefore: new Date(Date.now() - 60_000) });
+    const pfx = await toPkcs12({ material, certDer, chainDers: [], password: 'p@ss' });
+
+    const name = uniqueName('i');
+    await assert.rejects(client.importCertificate(name, pfx, { password: 'wrong' }), (error: any) => error.statusCode === 400);
+    await assert.rejects(client.getCertificate(name), (error: any) => error.statusCode === 404);
+    const imported = await client.importCertificate(name, pfx, { password: 'p@ss' });
+    assert.deepEqual(Buffer.from(imported.cer!), certDer);
+
+    const pemName = uniqueName('p');
+    const pem = toPem({ material, certDer, chainDers: [] });
+    const token = await server.adminToken();
+    const response = await server.request('POST', `${server.vaultUrl()}/certificates/${pemName}/import?api-version=7.5`, {
+      token,
+      body: { value: pem, policy: { secret_props: { contentType: 'application/x-pem-file' } } },
+    });
+    assert.equal(response.status, 200, response.text);
+    const secret = await secrets.getSecret(pemName);
+    assert.equal(secret.properties.contentType, 'application/x-pem-file');
+    assert.match(secret.value!, /-----BEGIN PRIVATE KEY-----/);
+    assert.equal(createPrivateKey(secret.value!).asymmetricKeyType, 'rsa');
+  });
+
+  it('deletes with its key and secret, recovers them together, and purges all three', async () => {
+    const name = uniqueName('d');
+    await (await client.beginCreateCertificate(name, { issuerName: 'Self', subject: 'CN=deleted.example.test' }, { intervalInMs: 50 } as any)).pollUntilDone();
+    await assert.rejects(keys.beginDeleteKey(name), (error: any) => error.statusCode === 403);
+
+    const deleted = await (await client.beginDeleteCertificate(name, { intervalInMs: 50 } as any)).pollUntilDone();
+    assert.equal(deleted.recoveryId, `${server.vaultUrl()}/deletedcertificates/${name}`);
+    await assert.rejects(keys.getKey(name), (error: any) => error.statusCode === 404);
+    await assert.rejects(secrets.getSecret(name), (error: any) => error.statusCode === 404);
+    const listed = [];
+    for await (const item of client.listDeletedCertificates()) listed.push(item.name);
+    assert.ok(listed.includes(name));
+
+    await (await client.beginRecoverDeletedCertificate(name, { intervalInMs: 50 } as any)).pollUntilDone();
+    assert.equal((await keys.getKey(name)).properties.managed, true);
+    assert.ok((await secrets.getSecret(name)).value);
+
+    await (await client.beginDeleteCertificate(name, { intervalInMs: 50 } as any)).pollUntilDone();
+    await client.purgeDeletedCertificate(name);
+    await assert.rejects(client.getDeletedCertificate(name), (error: any) => error.statusCode === 404);
+    await assert.rejects(keys.getDeletedKey(name), (error: any) => error.statusCode === 404);
+    await assert.rejects(secrets.getDeletedSecret(name), (error: any) => error.statusCode === 404);
+  });
+
+  it('issues through the built-in CA (an issuer with provider Coffer), whose root is downloadable and verifies the chain', async () => {
+    await client.createIssuer('local-ca', 'Coffer');
+    const name = uniqueName('ca');
+    const created = await (await client.beginCreateCertificate(name, { issuerName: 'local-ca', subject: 'CN=service.example.test' }, { intervalInMs: 50 } as any)).pollUntilDone();
+    const leaf = new X509Certificate(Buffer.from(created.cer!));
+    const token = await server.adminToken();
+    const response = await server.request('GET', `${server.vaultUrl()}/_coffer/certificate-authority?api-version=7.5`, { token });
+    assert.equal(response.status, 200, response.text);
+    const root = new X509Certificate(response.json.pem as string);
+    assert.equal(leaf.issuer, root.subject);
+    assert.ok(leaf.checkIssued(root) && leaf.verify(root.publicKey), 'the leaf is signed by the downloadable root');
+    // The certificate's secret (PFX) carries the chain up to the CA.
+    const pfx = Buffer.from((await secrets.getSecret(name)).value!, 'base64');
+    const { fromPkcs12 } = await import('../../src/domain/certificates/containers.js');
+    const bundle = await fromPkcs12(pfx);
+    assert.equal(bundle.chainDers.length, 1);
+    assert.ok(new X509Certificate(bundle.chainDers[0]!).verify(root.publicKey));
+
+    // A partner provider this server cannot reach is refused up front.
+    await client.createIssuer('partner', 'DigiCert', { accountId: 'acct', password: 'pw' } as any);
+    await assert.rejects(client.beginCreateCertificate(uniqueName('p'), { issuerName: 'partner', subject: 'CN=x' }), (error: any) => error.statusCode === 400);
+  });
+});
