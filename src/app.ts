@@ -41,6 +41,7 @@ import { createAuthenticator } from './http/pipeline/authenticate.js';
 import { createVaultResolver } from './http/pipeline/resolve-vault.js';
 import { buildHttpServer } from './http/server.js';
 import { createPurgeDeletedJob } from './scheduler/purge-deleted.js';
+import { createCompleteCertificateOperationsJob } from './scheduler/complete-certificate-operations.js';
 import { createRotateKeysJob } from './scheduler/rotate-keys.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { createIdentityStore } from './store/identities.js';
@@ -151,7 +152,7 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
   const objectClock = devClock ?? clock;
   const keyOperationPool = createKeyOperationPool();
   const { keys, rotation } = keysDomain(initialized, { config, logger, clock: objectClock, pool: keyOperationPool });
-  const certificateIssuers = createCertificateIssuerService({ store: createCertificateIssuerStore(db), envelope, clock: objectClock });
+  const { certificates, certificateIssuers } = certificatesDomain(initialized, { clock: objectClock, pool: keyOperationPool });
 
   try {
     const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices & CertificateContactsAndIssuersServices & CertificatesServices>({
@@ -166,9 +167,7 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
           rotation,
           certificateContacts: createCertificateContactsService({ store: createCertificateContactsStore(db), clock: objectClock }),
           certificateIssuers,
-          certificates: createCertificateService({
-            objects, store: createCertificateStore(db), envelope, clock: objectClock, keyProvider: createSoftwareKeyProvider({ pool: keyOperationPool }), issuers: certificateIssuers,
-          }),
+          certificates,
           devClock,
         },
         ...(devClock ? { refreshClock: () => devClock.refresh() } : {}),
@@ -203,12 +202,20 @@ export function startJobs(initialized: Initialized, opts: { config: Readonly<Con
   // Rotation generates keys but never uses one, so the pool's threads are never started here.
   const pool = createKeyOperationPool();
   const { rotation } = keysDomain(initialized, { config, logger, clock, pool });
+  const { certificates } = certificatesDomain(initialized, { clock, pool });
   // With the development clock, each run first reads the offset the administrator may have moved.
   const onDevClock = (run: () => Promise<unknown>) => (devClock ? async () => (await devClock.refresh(), run()) : run);
   const scheduler = startScheduler({
     jobs: [
       { name: 'purge-deleted', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(createPurgeDeletedJob({ objects, clock })) },
       { name: 'rotate-keys', intervalSeconds: config.rotationIntervalSeconds, run: onDevClock(createRotateKeysJob({ rotation })) },
+      {
+        name: 'complete-certificate-operations',
+        intervalSeconds: config.rotationIntervalSeconds,
+        run: onDevClock(createCompleteCertificateOperationsJob({
+          certificates, store: createCertificateStore(initialized.dataDir.db), vaults: createVaultStore(initialized.dataDir.db), clock,
+        })),
+      },
     ],
     logger,
   });
@@ -223,6 +230,21 @@ export function startJobs(initialized: Initialized, opts: { config: Readonly<Con
 /** Objects live on the development clock when it is on (--dev-clock); tokens and audit records on the real one. */
 function objectClockFor(initialized: Initialized, config: Readonly<Config>, clock: Clock): DevClock | undefined {
   return config.devClock ? createDevClock({ base: clock, meta: createMetaStore(initialized.dataDir.db) }) : undefined;
+}
+
+/** The certificate service and the issuers it issues through; the HTTP server and the scheduler each build their own. */
+function certificatesDomain(initialized: Initialized, deps: { clock: Clock; pool: KeyOperationPool }) {
+  const { db, envelope } = initialized.dataDir;
+  const certificateIssuers = createCertificateIssuerService({ store: createCertificateIssuerStore(db), envelope, clock: deps.clock });
+  const certificates = createCertificateService({
+    objects: createObjectStore(db),
+    store: createCertificateStore(db),
+    envelope,
+    clock: deps.clock,
+    keyProvider: createSoftwareKeyProvider({ pool: deps.pool }),
+    issuers: certificateIssuers,
+  });
+  return { certificates, certificateIssuers };
 }
 
 /** The key service and the rotation service over it; the HTTP server and the scheduler each build their own. */

@@ -96,6 +96,7 @@ type OperationRow = {
   error: string | null;
   version: string;
   policy: string;
+  version_attributes: string;
   sealed_key: Buffer | null;
   created_at: number;
   updated_at: number;
@@ -115,6 +116,7 @@ function toOperationRow(o: StoredCertificateOperation): OperationRow {
     error: o.error === null ? null : JSON.stringify(o.error),
     version: o.version,
     policy: JSON.stringify(o.policy),
+    version_attributes: JSON.stringify({ tags: o.tags }),
     sealed_key: o.sealedKey,
     created_at: o.createdAt,
     updated_at: o.updatedAt,
@@ -134,6 +136,7 @@ function toOperation(row: OperationRow): StoredCertificateOperation {
     error: row.error === null ? null : (JSON.parse(row.error) as { code: string; message: string }),
     version: row.version,
     policy: JSON.parse(row.policy) as CertificatePolicy,
+    tags: (JSON.parse(row.version_attributes) as { tags: Record<string, string> | null }).tags,
     sealedKey: row.sealed_key,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),

@@ -210,6 +210,7 @@ export interface CertificateOperationsTable {
   error: string | null;
   version: string;
   policy: string;
+  version_attributes: string;
   sealed_key: Buffer | null;
   created_at: number;
   updated_at: number;

@@ -215,6 +215,7 @@ export function createCertificateService(deps: {
         error: null,
         version: newVersionId(),
         policy: { ...policy, attributes: { enabled: input.attributes?.enabled ?? policy.attributes.enabled } },
+        tags: input.tags ?? null,
         sealedKey: null,
         createdAt: now,
         updatedAt: now,
@@ -228,7 +229,6 @@ export function createCertificateService(deps: {
         await tx.putOperation(operation);
       });
       if (issuerName !== 'Unknown') runLater(() => service.completeOperation(vault, operation.name).then(() => undefined));
-      pendingTags.set(`${vault.id}/${operation.requestId}`, input.tags);
       return operation;
     },
 
@@ -306,8 +306,7 @@ export function createCertificateService(deps: {
         throw errors.badParameter('The merged certificate is not a valid X.509 certificate.');
       }
       if (!publicKeyMatches(leaf, material)) throw errors.badParameter("Public key from x5c doesn't match the pending certificate's public key.");
-      pendingTags.set(`${vault.id}/${operation.requestId}`, input.tags ?? pendingTags.get(`${vault.id}/${operation.requestId}`));
-      const done = await finish(vault, operation, material, leaf, chain, input.attributes?.enabled);
+      const done = await finish(vault, { ...operation, tags: input.tags ?? operation.tags }, material, leaf, chain, input.attributes?.enabled);
       return view(vault, (await certificates.requireActive(vault, name, done.version))!);
     },
 
@@ -491,15 +490,10 @@ export function createCertificateService(deps: {
     },
   };
 
-  // Tags given to CreateCertificate are the new version's; kept in memory until issuance (a restart drops them).
-  const pendingTags = new Map<string, Record<string, string> | undefined>();
-
   async function finish(vault: Vault, operation: StoredCertificateOperation, material: KeyMaterial, certDer: Buffer, chainDers: Buffer[], enabled?: boolean) {
-    const key = `${vault.id}/${operation.requestId}`;
     await writeVersion(vault, operation.name, {
-      material, certDer, chainDers, policy: operation.policy, version: operation.version, enabled: enabled ?? operation.policy.attributes.enabled, tags: pendingTags.get(key),
+      material, certDer, chainDers, policy: operation.policy, version: operation.version, enabled: enabled ?? operation.policy.attributes.enabled, tags: operation.tags ?? undefined,
     });
-    pendingTags.delete(key);
     const completed: StoredCertificateOperation = {
       ...operation, status: 'completed', statusDetails: null, sealedKey: null, updatedAt: unixSeconds(clock),
     };

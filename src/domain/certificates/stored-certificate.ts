@@ -18,6 +18,8 @@ export interface StoredCertificateOperation {
   /** The version id the certificate, its key and its secret get. */
   version: string;
   policy: CertificatePolicy;
+  /** Tags given to CreateCertificate, for the version it makes. */
+  tags: Record<string, string> | null;
   /** The new key pair's private material, sealed, until issued or merged; null afterwards. */
   sealedKey: Buffer | null;
   createdAt: number;

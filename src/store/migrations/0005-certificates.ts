@@ -30,6 +30,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // The version the finished certificate gets (its key and secret share it).
     .addColumn('version', 'text', (col) => col.notNull())
     .addColumn('policy', 'text', (col) => col.notNull())
+    // Tags and enabled flag given to CreateCertificate, for the version it makes (JSON).
+    .addColumn('version_attributes', 'text', (col) => col.notNull())
     // The new key pair's private material, sealed, until the certificate is issued or merged.
     .addColumn('sealed_key', 'blob')
     .addColumn('created_at', 'bigint', (col) => col.notNull())
