@@ -166,4 +166,26 @@ describe('CertificateClient certificates', () => {
     await client.createIssuer('partner', 'DigiCert', { accountId: 'acct', password: 'pw' } as any);
     await assert.rejects(client.beginCreateCertificate(uniqueName('p'), { issuerName: 'partner', subject: 'CN=x' }), (error: any) => error.statusCode === 400);
   });
+
+  it('backs up and restores a certificate with its key, secret and policy, into another vault too', async () => {
+    const name = uniqueName('b');
+    const created = await (await client.beginCreateCertificate(name, { issuerName: 'Self', subject: 'CN=backup.example.test', contentType: 'application/x-pem-file' }, { intervalInMs: 50 } as any)).pollUntilDone();
+    const secretBefore = (await secrets.getSecret(name)).value;
+    const backup = await client.backupCertificate(name);
+    assert.ok(backup && backup.length > 0);
+    await assert.rejects(client.restoreCertificateBackup(backup!), (error: any) => error.statusCode === 409);
+
+    await server.cli('vault', 'create', 'restored');
+    const other = server.certificateClient({ vault: 'restored' });
+    const restored = await other.restoreCertificateBackup(backup!);
+    assert.equal(restored.properties.version, created.properties.version);
+    assert.deepEqual(Buffer.from(restored.cer!), Buffer.from(created.cer!));
+    assert.equal((await other.getCertificatePolicy(name)).contentType, 'application/x-pem-file');
+    assert.equal((await server.secretClient({ vault: 'restored' }).getSecret(name)).value, secretBefore);
+    assert.equal((await server.keyClient({ vault: 'restored' }).getKey(name)).properties.managed, true);
+
+    const tampered = Buffer.from(backup!);
+    tampered[tampered.length - 5] ^= 1;
+    await assert.rejects(other.restoreCertificateBackup(tampered), (error: any) => error.statusCode === 400);
+  });
 });

@@ -73,6 +73,8 @@ interface WriteInput {
   tags: Record<string, string> | undefined;
 }
 
+const CERTIFICATE_BACKUP_PURPOSE = 'backup:certificate-bundle';
+
 // Azure's issuance backdates notBefore by 10 minutes (recorded), against clock skew between parties.
 const BACKDATE_SECONDS = 600;
 
@@ -471,6 +473,47 @@ export function createCertificateService(deps: {
         }
       });
       await store.deletePolicy(vault.id, name);
+    },
+
+    /**
+     * BackupCertificate: the certificate's, its key's and its secret's backups and its policy, sealed together under
+     * a server-wide backup key (opaque and tamper-evident, like every backup of this server).
+     */
+    async backupCertificate(vault: Vault, name: string): Promise<Buffer> {
+      const found = await certificates.requireActive(vault, name, undefined);
+      const stored = await store.getPolicy(vault.id, found.object.name);
+      const payload = {
+        format: 'coffer-certificate-backup-1',
+        certificate: (await certificates.backup(vault, name)).toString('base64'),
+        key: (await keys.backup(vault, name)).toString('base64'),
+        secret: (await secrets.backup(vault, name)).toString('base64'),
+        policy: stored?.policy ?? null,
+      };
+      return envelope.sealServerValue(CERTIFICATE_BACKUP_PURPOSE, Buffer.from(JSON.stringify(payload), 'utf8'));
+    },
+
+    /** RestoreCertificate: the certificate, its key and its secret, all versions, in one transaction. */
+    async restoreCertificate(vault: Vault, blob: Buffer): Promise<CertificateVersionView> {
+      let payload: { format?: unknown; certificate?: unknown; key?: unknown; secret?: unknown; policy?: CertificatePolicy | null };
+      try {
+        payload = JSON.parse(envelope.openServerValue(CERTIFICATE_BACKUP_PURPOSE, blob).toString('utf8')) as typeof payload;
+      } catch {
+        throw errors.malformedBackup();
+      }
+      if (payload.format !== 'coffer-certificate-backup-1' || typeof payload.certificate !== 'string' || typeof payload.key !== 'string' || typeof payload.secret !== 'string') {
+        throw errors.malformedBackup();
+      }
+      const parts = { certificate: payload.certificate, key: payload.key, secret: payload.secret };
+      const restored = await objects.transaction(async (tx) => {
+        // The certificate first, so a name already taken is refused in the certificate's words.
+        const certificate = await certificates.restore(vault, Buffer.from(parts.certificate, 'base64'), { tx });
+        await keys.restore(vault, Buffer.from(parts.key, 'base64'), { tx });
+        await secrets.restore(vault, Buffer.from(parts.secret, 'base64'), { tx });
+        return certificate;
+      });
+      const now = unixSeconds(clock);
+      if (payload.policy) await store.putPolicy({ vaultId: vault.id, name: restored.object.name, policy: payload.policy, createdAt: now, updatedAt: now });
+      return view(vault, restored);
     },
 
     async getPolicy(vault: Vault, name: string): Promise<{ name: string; policy: CertificatePolicy; createdAt: number; updatedAt: number }> {

@@ -201,8 +201,11 @@ export function createObjectLifecycle(deps: {
       return envelope.sealServerValue(backupPurpose, encodeBackupPayload(payload));
     },
 
-    /** Restores every version under a fresh object id; the blob may come from any vault of this server. */
-    async restore(vault: Vault, blob: Buffer): Promise<ObjectWithVersion> {
+    /**
+     * Restores every version under a fresh object id; the blob may come from any vault of this server. The
+     * certificates service passes its transaction, so a certificate's key and secret are restored with it.
+     */
+    async restore(vault: Vault, blob: Buffer, opts: { tx?: ObjectStore } = {}): Promise<ObjectWithVersion> {
       let opened: Buffer;
       try {
         opened = envelope.openServerValue(backupPurpose, blob);
@@ -211,7 +214,7 @@ export function createObjectLifecycle(deps: {
       }
       const payload = decodeBackupPayload(opened, kind);
       const now = unixSeconds(clock);
-      return objects.transaction(async (tx) => {
+      const write = async (tx: ObjectStore): Promise<ObjectWithVersion> => {
         const existing = await tx.findObject(vault.id, kind, payload.name);
         if (existing !== undefined && existing.deletedAt !== null) throw rules.deletedButRecoverable(payload.name);
         if (existing) throw rules.alreadyExists(payload.name);
@@ -233,7 +236,8 @@ export function createObjectLifecycle(deps: {
           await tx.insertVersion(vault.id, latestStored);
         }
         return { object, version: latestStored };
-      });
+      };
+      return opts.tx ? write(opts.tx) : objects.transaction(write);
     },
   };
 }

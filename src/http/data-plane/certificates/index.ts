@@ -1,5 +1,6 @@
 // The certificate operations of the 2026-04-01 data plane served so far, one file each named after its
 // operationId; contacts and issuers are in contacts-issuers-index.ts.
+import backupCertificate from './backup-certificate.js';
 import createCertificate from './create-certificate.js';
 import deleteCertificate from './delete-certificate.js';
 import deleteCertificateOperation from './delete-certificate-operation.js';
@@ -15,6 +16,7 @@ import importCertificate from './import-certificate.js';
 import mergeCertificate from './merge-certificate.js';
 import purgeDeletedCertificate from './purge-deleted-certificate.js';
 import recoverDeletedCertificate from './recover-deleted-certificate.js';
+import restoreCertificate from './restore-certificate.js';
 import updateCertificate from './update-certificate.js';
 import updateCertificateOperation from './update-certificate-operation.js';
 import updateCertificatePolicy from './update-certificate-policy.js';
@@ -23,5 +25,5 @@ export const certificateOperations = [
   createCertificate, getCertificateOperation, updateCertificateOperation, deleteCertificateOperation, mergeCertificate,
   importCertificate, getCertificate, updateCertificate, getCertificates, getCertificateVersions, getCertificatePolicy,
   updateCertificatePolicy, deleteCertificate, getDeletedCertificate, getDeletedCertificates, recoverDeletedCertificate,
-  purgeDeletedCertificate, getCertificateAuthority,
+  purgeDeletedCertificate, backupCertificate, restoreCertificate, getCertificateAuthority,
 ];
