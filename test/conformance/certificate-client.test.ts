@@ -188,4 +188,42 @@ describe('CertificateClient certificates', () => {
     tampered[tampered.length - 5] ^= 1;
     await assert.rejects(other.restoreCertificateBackup(tampered), (error: any) => error.statusCode === 400);
   });
+
+  it('reads and updates the policy and a version\'s properties (carried to its key and secret)', async () => {
+    const name = uniqueName('u');
+    const created = await (await client.beginCreateCertificate(name, { issuerName: 'Self', subject: 'CN=update.example.test', validityInMonths: 6 }, { intervalInMs: 50 } as any)).pollUntilDone();
+    const policy = await client.getCertificatePolicy(name);
+    assert.equal(policy.validityInMonths, 6);
+    assert.equal(policy.issuerName, 'Self');
+    // SDK 4.10.3 returns an empty policy from updateCertificatePolicy (it never reads the response), so read it back.
+    await client.updateCertificatePolicy(name, { ...policy, validityInMonths: 24, subject: 'CN=next.example.test' });
+    const updated = await client.getCertificatePolicy(name);
+    assert.equal(updated.validityInMonths, 24);
+    assert.equal(updated.subject, 'CN=next.example.test');
+    await assert.rejects(
+      client.updateCertificatePolicy(name, { ...policy, lifetimeActions: [{ action: 'AutoRenew', lifetimePercentage: 150 }] } as any),
+      (error: any) => error.statusCode === 400,
+    );
+    assert.equal((await client.getCertificatePolicy(name)).validityInMonths, 24, 'a refused update changes nothing');
+
+    const props = await client.updateCertificateProperties(name, created.properties.version!, { enabled: false, tags: { env: 'test' } });
+    assert.equal(props.properties.enabled, false);
+    assert.deepEqual(props.properties.tags, { env: 'test' });
+    assert.equal((await keys.getKey(name)).properties.enabled, false);
+    await assert.rejects(secrets.getSecret(name), (error: any) => error.statusCode === 403, 'a disabled secret is not served');
+  });
+
+  it('keeps a certificate\'s private key sealed: no data-dir file holds it in clear', async () => {
+    const name = uniqueName('s');
+    await (await client.beginCreateCertificate(name, { issuerName: 'Self', subject: 'CN=sealed.example.test', contentType: 'application/x-pem-file' }, { intervalInMs: 50 } as any)).pollUntilDone();
+    const pem = (await secrets.getSecret(name)).value!;
+    const privateKey = createPrivateKey(pem);
+    const jwk = privateKey.export({ format: 'jwk' });
+    const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+    const { encodings, filesUnder } = await import('../support/scan-files.js');
+    const needles = [...encodings(Buffer.from(jwk.d!, 'base64url')), ...encodings(der.subarray(der.length - 64))];
+    for (const { file, bytes } of await filesUnder(server.dataDir)) {
+      for (const { how, needle } of needles) assert.equal(bytes.indexOf(needle), -1, `${file} holds private key bytes (${how})`);
+    }
+  });
 });
