@@ -185,7 +185,7 @@ describe('CertificateClient certificates', () => {
     assert.equal((await server.keyClient({ vault: 'restored' }).getKey(name)).properties.managed, true);
 
     const tampered = Buffer.from(backup!);
-    tampered[tampered.length - 5] ^= 1;
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 5) ^ 1, tampered.length - 5);
     await assert.rejects(other.restoreCertificateBackup(tampered), (error: any) => error.statusCode === 400);
   });
 
