@@ -22,6 +22,7 @@ import { createKeyOperationPool, type KeyOperationPool } from './domain/keys/key
 import { createKeyRotation } from './domain/keys/key-rotation.js';
 import { createSoftwareKeyProvider } from './domain/keys/key-provider.js';
 import { createKeyService } from './domain/keys/key-service.js';
+import { createCertificateRenewal } from './domain/certificates/certificate-renewal.js';
 import { createCertificateService } from './domain/certificates/certificate-service.js';
 import { createCertificateContactsService } from './domain/certificates/contacts.js';
 import { createCertificateIssuerService } from './domain/certificates/issuers.js';
@@ -42,6 +43,7 @@ import { createVaultResolver } from './http/pipeline/resolve-vault.js';
 import { buildHttpServer } from './http/server.js';
 import { createPurgeDeletedJob } from './scheduler/purge-deleted.js';
 import { createCompleteCertificateOperationsJob } from './scheduler/complete-certificate-operations.js';
+import { createRenewCertificatesJob } from './scheduler/renew-certificates.js';
 import { createRotateKeysJob } from './scheduler/rotate-keys.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { createIdentityStore } from './store/identities.js';
@@ -214,6 +216,16 @@ export function startJobs(initialized: Initialized, opts: { config: Readonly<Con
         intervalSeconds: config.rotationIntervalSeconds,
         run: onDevClock(createCompleteCertificateOperationsJob({
           certificates, store: createCertificateStore(initialized.dataDir.db), vaults: createVaultStore(initialized.dataDir.db), clock,
+        })),
+      },
+      {
+        name: 'renew-certificates',
+        intervalSeconds: config.rotationIntervalSeconds,
+        run: onDevClock(createRenewCertificatesJob({
+          renewal: createCertificateRenewal({
+            certificates, store: createCertificateStore(initialized.dataDir.db), objects, events: createEventOutbox(initialized.dataDir.db),
+            vaults: createVaultStore(initialized.dataDir.db), vaultUrl: (vault) => `https://${vault.name}.${config.dnsSuffix}:${config.port}`, clock, logger,
+          }),
         })),
       },
     ],

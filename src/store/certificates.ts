@@ -1,5 +1,5 @@
 // Certificate policies, pending create operations and built-in CAs. Every function takes the vault id first, so
-// no query crosses vaults by accident — except `findInProgress`, the scheduler's scan across vaults.
+// no query crosses vaults by accident — except `findInProgress` and `listPolicies`, the scheduler's scans across vaults.
 import { nameKey } from '../domain/objects/names.js';
 import type { CertificatePolicy } from '../domain/certificates/certificate-policy.js';
 import type { StoredAuthority, StoredCertificateOperation, StoredCertificatePolicy } from '../domain/certificates/stored-certificate.js';
@@ -10,6 +10,11 @@ export interface CertificateStore {
   /** Inserts or replaces; `createdAt` of an existing policy is kept. */
   putPolicy(policy: StoredCertificatePolicy): Promise<void>;
   deletePolicy(vaultId: string, name: string): Promise<void>;
+  /**
+   * Policies across vaults, in (vault id, name key) order after `after` (the last one of the previous page), for the
+   * scheduler. `name` is the case-folded name key: the certificate object holds the name as the caller wrote it.
+   */
+  listPolicies(after: { vaultId: string; nameKey: string } | undefined, limit: number): Promise<StoredCertificatePolicy[]>;
 
   getOperation(vaultId: string, name: string): Promise<StoredCertificateOperation | undefined>;
   /** Inserts or replaces the one operation of a name. */
@@ -40,6 +45,18 @@ export function createCertificateStore(db: Db): CertificateStore {
     },
     async deletePolicy(vaultId, name) {
       await db.deleteFrom('certificate_policies').where('vault_id', '=', vaultId).where('name_key', '=', nameKey(name)).execute();
+    },
+    async listPolicies(after, limit) {
+      let query = db.selectFrom('certificate_policies').selectAll().orderBy('vault_id').orderBy('name_key').limit(limit);
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([eb('vault_id', '>', after.vaultId), eb.and([eb('vault_id', '=', after.vaultId), eb('name_key', '>', after.nameKey)])]),
+        );
+      }
+      const rows = await query.execute();
+      return rows.map((row) => ({
+        vaultId: row.vault_id, name: row.name_key, policy: JSON.parse(row.policy) as CertificatePolicy, createdAt: Number(row.created_at), updatedAt: Number(row.updated_at),
+      }));
     },
 
     async getOperation(vaultId, name) {
