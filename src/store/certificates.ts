@@ -1,9 +1,11 @@
 // Certificate policies, pending create operations and built-in CAs. Every function takes the vault id first, so
 // no query crosses vaults by accident — except `findInProgress` and `listPolicies`, the scheduler's scans across vaults.
+import type { Selectable } from 'kysely';
 import { nameKey } from '../domain/objects/names.js';
 import type { CertificatePolicy } from '../domain/certificates/certificate-policy.js';
 import type { StoredAuthority, StoredCertificateOperation, StoredCertificatePolicy } from '../domain/certificates/stored-certificate.js';
 import type { Db } from './open.js';
+import type { CertificateOperationsTable } from './schema.js';
 
 export interface CertificateStore {
   getPolicy(vaultId: string, name: string): Promise<StoredCertificatePolicy | undefined>;
@@ -100,24 +102,7 @@ export function createCertificateStore(db: Db): CertificateStore {
   return store;
 }
 
-type OperationRow = {
-  vault_id: string;
-  name_key: string;
-  name: string;
-  request_id: string;
-  status: string;
-  status_details: string | null;
-  issuer_name: string;
-  csr: Buffer | null;
-  cancellation_requested: number;
-  error: string | null;
-  version: string;
-  policy: string;
-  version_attributes: string;
-  sealed_key: Buffer | null;
-  created_at: number;
-  updated_at: number;
-};
+type OperationRow = Selectable<CertificateOperationsTable>;
 
 function toOperationRow(o: StoredCertificateOperation): OperationRow {
   return {

@@ -6,23 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WellKnownIssuer, type CertificateClient } from '@azure/keyvault-certificates';
 import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
+import { collect, eventually } from '../support/waiting.js';
 
 const DAY = 86_400;
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
-}
-
-/** Polls until `check` holds: the scheduler runs every second here, the test never sleeps to let time pass. */
-async function eventually(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('CertificateClient lifetime actions with the development clock', () => {
   let server: TestServer;
