@@ -56,6 +56,13 @@ async function run(seconds: number): Promise<CryptoRun> {
   }
   all.sort();
   const pct = (p: number) => (ops === 0 ? Number.NaN : all[Math.min(ops - 1, Math.floor((p / 100) * ops))]!);
+  let sum = 0;
+  let squares = 0;
+  for (const value of all) {
+    sum += value;
+    squares += value * value;
+  }
+  const meanUs = ops === 0 ? Number.NaN : sum / ops;
   return {
     ops,
     durationUs: Math.max(...results.map((r) => r.elapsedMs)) * 1000,
@@ -64,6 +71,8 @@ async function run(seconds: number): Promise<CryptoRun> {
     p90Us: pct(90),
     p99Us: pct(99),
     maxUs: ops === 0 ? Number.NaN : all[ops - 1]!,
+    meanUs,
+    stdUs: ops < 2 ? Number.NaN : Math.sqrt(Math.max(0, (squares - ops * meanUs * meanUs) / (ops - 1))),
   };
 }
 

@@ -1,7 +1,8 @@
 // Interleaved measurement: for each round, each target gets an unmeasured warm-up run and then a measured
-// run (wrk against a server, or a raw-crypto baseline running its operation), with the target's process tree
-// CPU (from /proc) read around it. Medians over the valid runs.
+// run (wrk against a server, a raw-crypto baseline running its operation, or the certificate driver against a
+// server), with the target's process tree CPU (from /proc) read around it. Medians over the valid runs.
 import path from 'node:path';
+import type { CertificateDriver, CertificateRunStats } from './certificate-driver.js';
 import { machineBusyMicros, treeCpuMicros, treeRssKiB } from './proc.js';
 import type { CryptoBaseline, Server } from './servers.js';
 import { runWrk, type WrkResult } from './wrk.js';
@@ -20,7 +21,18 @@ export interface CryptoTarget {
   crypto: CryptoBaseline;
 }
 
-export type Target = WrkTarget | CryptoTarget;
+/**
+ * A server loaded by the certificate driver (bench/certificate-driver.ts) instead of wrk: its "requests" are completed
+ * certificates. Its load goes on from the warm-up run into the measured one; after the measured run's CPU is read,
+ * the driver settles (finishes the certificates in flight) outside the window.
+ */
+export interface DriverTarget {
+  label: string;
+  server: Server;
+  driver: CertificateDriver;
+}
+
+export type Target = WrkTarget | CryptoTarget | DriverTarget;
 
 export interface RunRecord extends WrkResult {
   round: number;
@@ -34,6 +46,10 @@ export interface RunRecord extends WrkResult {
   errorRate: number;
   /** False when more than 1% of requests failed (error or non-2xx). */
   valid: boolean;
+  /** Raw-crypto runs: coefficient of variation (σ ÷ mean) of the time of one operation. */
+  opCv?: number;
+  /** Certificate-driver runs. */
+  certificates?: CertificateRunStats;
 }
 
 export interface Summary {
@@ -49,6 +65,10 @@ export interface Summary {
   errors: number;
   non2xx: number;
   rssKiB: number;
+  /** Raw-crypto runs: median coefficient of variation of one operation's time. */
+  opCv?: number;
+  /** Certificate-driver runs: medians. */
+  certificates?: { pollsPerCertificate: number; createP50Ms: number; createP99Ms: number; completedPerRun: number };
 }
 
 export interface LoadShape {
@@ -73,11 +93,20 @@ export async function interleave(name: string, targets: Target[], shape: LoadSha
       const otherUs = machineBusyMicros() - busyBefore - cpuUs - result.wrkCpuUs;
       const record = toRecord(round, result, cpuUs, otherUs, treeRssKiB(pid));
       records.get(target.label)!.push(record);
+      if ('driver' in target) await target.driver.settle();
       console.log(
-        'crypto' in target
-          ? `  ${name} round ${round}/${shape.rounds} ${target.label.padEnd(12)} ${fmt(record.reqPerSec).padStart(7)} ops/s  ` +
-              `one op p50 ${record.p50Us.toFixed(1)} µs  p99 ${record.p99Us.toFixed(1)} µs  ` +
-              `${record.serverCpuUsPerReq.toFixed(1)} CPU µs/op (${record.serverCores.toFixed(2)} cores, ${target.crypto.threads} threads)  other load ${record.otherCores.toFixed(2)} cores`
+        'driver' in target
+          ? `  ${name} round ${round}/${shape.rounds} ${target.label.padEnd(12)} ${record.reqPerSec.toFixed(2).padStart(7)} certificates/s (${record.requests} in ${(record.durationUs / 1e6).toFixed(0)} s)  ` +
+              `create→completed p50 ${(record.p50Us / 1000).toFixed(0)} ms  p99 ${(record.p99Us / 1000).toFixed(0)} ms  ` +
+              `server ${(record.serverCpuUsPerReq / 1000).toFixed(1)} CPU ms/certificate (${record.serverCores.toFixed(2)} cores)  ` +
+              `driver ${(record.wrkCpuUsPerReq / 1000).toFixed(1)} ms/certificate  ${record.certificates?.pollsPerCertificate.toFixed(1)} polls/certificate  other load ${record.otherCores.toFixed(2)} cores` +
+              (record.errors > 0 ? `  errors ${record.errors} (HTTP ≥ 300: ${record.non2xx})` : '') +
+              (record.valid ? '' : '  INVALID (>1% errors)')
+          : 'crypto' in target
+          ? `  ${name} round ${round}/${shape.rounds} ${target.label.padEnd(12)} ${(record.reqPerSec < 100 ? record.reqPerSec.toFixed(2) : fmt(record.reqPerSec)).padStart(7)} ops/s  ` +
+              `one op p50 ${duration(record.p50Us)}  p99 ${duration(record.p99Us)}  ` +
+              `${duration(record.serverCpuUsPerReq)} CPU/op (${record.serverCores.toFixed(2)} cores, ${target.crypto.threads} threads)  other load ${record.otherCores.toFixed(2)} cores` +
+              (record.opCv !== undefined && record.reqPerSec < 100 ? `  σ/mean of one op ${record.opCv.toFixed(2)}` : '')
           : `  ${name} round ${round}/${shape.rounds} ${target.label.padEnd(12)} ${fmt(record.reqPerSec).padStart(7)} req/s  ` +
               `p50 ${(record.p50Us / 1000).toFixed(2)} ms  p99 ${(record.p99Us / 1000).toFixed(2)} ms  ` +
               `server ${record.serverCpuUsPerReq.toFixed(0)} µs/req (${record.serverCores.toFixed(2)} cores)  wrk ${record.wrkCpuUsPerReq.toFixed(0)} µs/req  other load ${record.otherCores.toFixed(2)} cores` +
@@ -89,15 +118,24 @@ export async function interleave(name: string, targets: Target[], shape: LoadSha
   return records;
 }
 
-/** The process whose tree CPU counts, and a run of `seconds` as a WrkResult (a crypto run: operations, no wrk). */
-function runner(name: string, target: Target, shape: LoadShape): { pid: number; run(seconds: number): Promise<WrkResult> } {
+type RunResult = WrkResult & Pick<RunRecord, 'opCv' | 'certificates'>;
+
+/**
+ * The process whose tree CPU counts, and a run of `seconds` as a WrkResult (a crypto run: operations, no wrk; a driver
+ * run: completed certificates, with the driver's CPU in place of wrk's).
+ */
+function runner(name: string, target: Target, shape: LoadShape): { pid: number; run(seconds: number): Promise<RunResult> } {
+  if ('driver' in target) return { pid: target.server.pid, run: (seconds) => target.driver.run(seconds) };
   if ('crypto' in target) {
     const { crypto } = target;
     return {
       pid: crypto.pid,
       async run(seconds) {
         const r = await crypto.run(seconds);
-        return { requests: r.ops, durationUs: r.durationUs, reqPerSec: r.opsPerSec, p50Us: r.p50Us, p90Us: r.p90Us, p99Us: r.p99Us, maxUs: r.maxUs, errors: 0, non2xx: 0, wrkCpuUs: 0 };
+        return {
+          requests: r.ops, durationUs: r.durationUs, reqPerSec: r.opsPerSec, p50Us: r.p50Us, p90Us: r.p90Us, p99Us: r.p99Us, maxUs: r.maxUs, errors: 0, non2xx: 0, wrkCpuUs: 0,
+          ...(r.meanUs !== undefined && r.stdUs !== undefined && r.meanUs > 0 ? { opCv: r.stdUs / r.meanUs } : {}),
+        };
       },
     };
   }
@@ -106,7 +144,7 @@ function runner(name: string, target: Target, shape: LoadShape): { pid: number; 
   return { pid: target.server.pid, run: (seconds) => runWrk({ ...common, seconds }) };
 }
 
-function toRecord(round: number, result: WrkResult, serverCpuUs: number, otherCpuUs: number, rssKiB: number): RunRecord {
+function toRecord(round: number, result: RunResult, serverCpuUs: number, otherCpuUs: number, rssKiB: number): RunRecord {
   const requests = Math.max(1, result.requests);
   const errorRate = result.errors / requests;
   return {
@@ -147,7 +185,21 @@ export function summarize(runs: RunRecord[]): Summary {
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
     rssKiB: Math.max(...runs.map((run) => run.rssKiB)),
+    ...(use.every((run) => run.opCv !== undefined && Number.isFinite(run.opCv)) ? { opCv: med((run) => run.opCv!) } : {}),
+    ...(use.every((run) => run.certificates !== undefined)
+      ? {
+          certificates: {
+            pollsPerCertificate: med((run) => run.certificates!.pollsPerCertificate),
+            createP50Ms: med((run) => run.certificates!.createP50Us) / 1000,
+            createP99Ms: med((run) => run.certificates!.createP99Us) / 1000,
+            completedPerRun: med((run) => run.requests),
+          },
+        }
+      : {}),
   };
 }
+
+/** µs below 10 ms (one decimal), ms above. */
+const duration = (us: number) => (us < 10_000 ? `${us.toFixed(1)} µs` : `${(us / 1000).toFixed(1)} ms`);
 
 export const fmt = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');

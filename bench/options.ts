@@ -14,14 +14,21 @@ export interface BenchOptions {
   scenarios: string[] | undefined;
   /** Also run the key scenarios (group 'keys'); --quick runs them anyway. */
   keys: boolean;
-  /** Threads of the raw-crypto baseline of the key scenarios (default: the number of cores). */
+  /** Also run the certificate scenario (group 'certificates'); --quick runs it anyway. */
+  certificates: boolean;
+  /** Threads of the raw-crypto baseline of the key and certificate scenarios (default: the number of cores). */
   cryptoThreads: number;
+  /** The certificate scenario's concurrent clients, seconds per measured run, and poll interval of each operation. */
+  certificateClients: number;
+  certificateDuration: number;
+  certificatePollMs: number;
   port: number | undefined;
   scale: number | undefined;
 }
 
 export const usage = `Usage: npm run bench -- [options]
-  --quick              smoke run: 1 round, 3 s runs, 1 s warm-up, 200 secrets, key scenarios included (~2.5 minutes)
+  --quick              smoke run: 1 round, 3 s runs, 1 s warm-up, 200 secrets, key and certificate scenarios included
+                       (~3 minutes)
   --workers N          server processes, for Coffer and the baseline (default: ${os.availableParallelism()} = cores)
   --connections C      wrk connections (default 32)
   --duration S         seconds per measured run (default 8)
@@ -31,7 +38,14 @@ export const usage = `Usage: npm run bench -- [options]
   --scenario NAME      run only these scenarios (repeatable, or a comma list; * matches any text: 'key-*')
   --keys               also run the key scenarios (sign, wrap/unwrap, encrypt/decrypt against raw node:crypto;
                        about 9 more minutes at the default length)
-  --crypto-threads N   threads of the key scenarios' raw node:crypto baseline (default: ${os.availableParallelism()} = cores)
+  --certificates       also run the certificate scenario (RSA-2048 self-signed certificates created per second
+                       against raw node:crypto key generation + signature; about 2.5 more minutes)
+  --certificate-clients N      concurrent clients creating certificates (default: ${2 * os.availableParallelism()} = 2 × cores)
+  --certificate-duration S     seconds per measured certificate run (default 20; --quick: 4): RSA key generation
+                       time varies a lot, so a run needs ~100 certificates for a rate within ±5–10%
+  --certificate-poll-ms MS     interval between polls of a pending certificate (default 50)
+  --crypto-threads N   threads of the raw node:crypto baseline of the key and certificate scenarios
+                       (default: ${os.availableParallelism()} = cores)
   --port P             Coffer's port (default: a free one)
   --scale N            also build an N-secret vault (e.g. 1000000) and compare GET, list paging, cold start
 `;
@@ -49,6 +63,10 @@ export function parseOptions(argv: string[]): BenchOptions {
       secrets: { type: 'string' },
       scenario: { type: 'string', multiple: true },
       keys: { type: 'boolean', default: false },
+      certificates: { type: 'boolean', default: false },
+      'certificate-clients': { type: 'string' },
+      'certificate-duration': { type: 'string' },
+      'certificate-poll-ms': { type: 'string' },
       'crypto-threads': { type: 'string' },
       port: { type: 'string' },
       scale: { type: 'string' },
@@ -77,7 +95,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     secrets: int('secrets', values.secrets, quick ? 200 : 1000),
     scenarios: scenarios === undefined || scenarios.length === 0 ? undefined : scenarios,
     keys: values.keys ?? false,
+    certificates: values.certificates ?? false,
     cryptoThreads: int('crypto-threads', values['crypto-threads'], os.availableParallelism()),
+    certificateClients: int('certificate-clients', values['certificate-clients'], 2 * os.availableParallelism()),
+    certificateDuration: int('certificate-duration', values['certificate-duration'], quick ? 4 : 20),
+    certificatePollMs: int('certificate-poll-ms', values['certificate-poll-ms'], 50),
     port: values.port === undefined ? undefined : int('port', values.port, 0),
     scale: values.scale === undefined ? undefined : int('scale', values.scale, 0, 1000),
   };

@@ -1,5 +1,6 @@
 // The benchmark's results: their shape, the target checks of issue 3, and the three renderings written to
 // bench/results/ (JSON, a Markdown table, an SVG bar chart drawn by hand).
+import type { AssemblyResult } from './certificate-assembly.js';
 import type { DbSize } from './db-size.js';
 import { fmt, type RunRecord, type Summary } from './measure.js';
 
@@ -27,11 +28,38 @@ export interface ScenarioResult {
     description: string;
     reference?: { op: string; description: string; summary: Summary; ratio: number };
   };
+  /**
+   * The certificate scenario (load from bench/certificate-driver.ts, not wrk): Coffer's "req/s" are completed
+   * certificates/s, its p50/p99 create → completed latency, its CPU µs/req CPU per certificate (create, polls and the
+   * background issuance), its wrk CPU the driver's; the baseline is `crypto`'s raw operation.
+   */
+  certificates?: {
+    clients: number;
+    pollMs: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    /** The CreateCertificate body. */
+    policy: object;
+    /** What the end-to-end check before the rounds found. */
+    check: string;
+    /** Medians over runs: certificates completed in a Coffer run, raw operations in a raw run. */
+    completedPerRun: number;
+    rawOpsPerRun: number;
+    /** Coefficient of variation of one raw operation's time (RSA key generation's spread). */
+    keygenCv: number;
+    /** Estimated relative sampling error (1 σ) of one run's rate, cv/√n, and of the ratio. */
+    noise: { coffer: number; raw: number; ratio: number };
+    /** Coffer's certificate code without key generation, timed once in the benchmark process. */
+    assembly?: AssemblyResult;
+  };
   target?: { minRatio: number; maxP99Ms?: number };
   runs: { baseline: RunRecord[]; coffer: RunRecord[]; reference?: RunRecord[] };
 }
 
+/** Scenarios whose baseline is raw node:crypto: the key operations and the certificate scenario. */
 const isCrypto = (s: ScenarioResult) => s.baselineKind === 'node:crypto';
+const isCertificate = (s: ScenarioResult) => s.certificates !== undefined;
+const isKeyOperation = (s: ScenarioResult) => isCrypto(s) && !isCertificate(s);
 
 export interface ScaleResult {
   secrets: number;
@@ -125,8 +153,10 @@ export function toMarkdown(r: BenchResult): string {
       (r.db.secretTablesBytesPerSecret === undefined ? '' : ` (secret tables and indexes: ${fmt(r.db.secretTablesBytesPerSecret)} bytes per secret; the rest is free pages, principals and metadata; audit records live in audit.db)`),
     `- Fill over HTTP: ${fmt(r.fill.secrets)} secrets in ${r.fill.seconds.toFixed(1)} s`,
   ];
-  const keys = r.scenarios.filter(isCrypto);
+  const keys = r.scenarios.filter(isKeyOperation);
   if (keys.length > 0) lines.push('', ...keyOperationsMarkdown(r, keys));
+  const certificates = r.scenarios.filter(isCertificate);
+  if (certificates.length > 0) lines.push('', ...certificatesMarkdown(r, certificates));
   if (r.scale) {
     const s = r.scale;
     lines.push(
@@ -172,7 +202,73 @@ export function toMarkdown(r: BenchResult): string {
       '',
     );
   }
+  if (certificates.length > 0) {
+    lines.push(
+      'The certificate scenario is driven by `bench/certificate-driver.ts` in the benchmark process, not wrk: each client creates a certificate under a fresh name and polls its operation until it completes, then starts the next. ' +
+        'Its baseline is the same `bench/crypto-baseline.ts` process running RSA-2048 key generation plus one signature back to back on one thread per core, interleaved the same way. ' +
+        'Coffer’s CPU per certificate is its process tree’s CPU during the measured run ÷ certificates completed in it (the create, its polls and the background issuance all count); the driver’s own CPU is reported like wrk’s and left out of “other load”.',
+      '',
+    );
+  }
   return lines.join('\n');
+}
+
+/** The certificate scenario's table: completed certificates/s end to end against raw key generation + signature. */
+function certificatesMarkdown(r: BenchResult, certificates: ScenarioResult[]): string[] {
+  const threads = r.config.cryptoThreads ?? certificates[0]!.crypto?.threads ?? 0;
+  const ms = (us: number) => (us / 1000).toFixed(1);
+  const lines = [
+    `## Certificate creation vs raw node:crypto (${threads} thread${threads === 1 ? '' : 's'})`,
+    '',
+    '| scenario | raw node:crypto ops/s | Coffer certificates/s | ratio (± sampling noise per run) | Coffer create→completed p50 / p99 ms | Coffer create→202 p50 / p99 ms | raw op p50 / p99 ms | ' +
+      'Coffer CPU ms/certificate | raw CPU ms/op | ratio per CPU | CPU beyond the raw op, ms/certificate | driver CPU ms/certificate | polls/certificate | certificates per run (Coffer / raw) | other load, cores (Coffer / raw) | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...certificates.map((s) => {
+      const c = s.certificates!;
+      const driver = s.coffer.certificates;
+      return (
+        `| ${s.name} | ${s.baseline.reqPerSec.toFixed(2)} | ${s.coffer.reqPerSec.toFixed(2)} | **${pct(s.ratio)}** (±${pct(c.noise.ratio)}) | ${s.coffer.p50Ms.toFixed(0)} / ${s.coffer.p99Ms.toFixed(0)} | ` +
+        `${driver ? `${driver.createP50Ms.toFixed(0)} / ${driver.createP99Ms.toFixed(0)}` : 'n/a'} | ${s.baseline.p50Ms.toFixed(0)} / ${s.baseline.p99Ms.toFixed(0)} | ` +
+        `${ms(s.coffer.serverCpuUsPerReq)} | ${ms(s.baseline.serverCpuUsPerReq)} | ${pct(s.cpuRatio)} | ${ms(s.coffer.serverCpuUsPerReq - s.baseline.serverCpuUsPerReq)} | ` +
+        `${ms(s.coffer.wrkCpuUsPerReq)} | ${driver ? driver.pollsPerCertificate.toFixed(1) : 'n/a'} | ${fmt(c.completedPerRun)} / ${fmt(c.rawOpsPerRun)} | ` +
+        `${s.coffer.otherCores.toFixed(2)} / ${s.baseline.otherCores.toFixed(2)} | ${s.coffer.errors}${s.coffer.validRuns < s.coffer.runs ? ` (${s.coffer.runs - s.coffer.validRuns} invalid runs)` : ''} |`
+      );
+    }),
+    '',
+  ];
+  for (const s of certificates) {
+    const c = s.certificates!;
+    lines.push(
+      `- ${s.name}: \`POST /certificates/{fresh name}/create\` with \`${JSON.stringify(c.policy)}\`, then \`GET …/pending\` every ${c.pollMs} ms until \`completed\`; ` +
+        `${c.clients} closed-loop clients, ${c.durationSeconds} s measured runs after ${c.warmupSeconds} s warm-up (the load goes on from the warm-up into the measured run, and the certificates in flight at its end are finished outside it). ` +
+        'A certificate counts when its completion is seen in the window; its latency runs from sending the create to seeing `completed` (so up to one poll interval late). ' +
+        'Coffer answers the create with 202 only after generating the key (hence the create→202 column), and issues the certificate in the background.',
+      `- Check before the rounds: ${c.check}.`,
+      `- Raw operation (bench/crypto-ops.ts): ${s.crypto?.description ?? '?'}. Its op p50/p99 is the time of one key generation + signature on an unqueued thread; Coffer’s latency includes queueing behind the other clients’ certificates.`,
+      `- Sampling noise: RSA key generation time varies from one key to the next (σ/mean ${Number.isFinite(c.keygenCv) ? c.keygenCv.toFixed(2) : 'n/a'} on the raw side), so a rate counted over n certificates is only known to about σ/mean ÷ √n: ` +
+        `±${pct(c.noise.coffer)} for a Coffer run (${fmt(c.completedPerRun)} certificates), ±${pct(c.noise.raw)} for a raw run (${fmt(c.rawOpsPerRun)} operations), ±${pct(c.noise.ratio)} for the ratio of one round (1 σ; the median of ${r.config.rounds} round${r.config.rounds === 1 ? '' : 's'} is somewhat tighter). ` +
+        'CPU per certificate carries the same noise. Differences within it are not findings; lengthen --certificate-duration or add --rounds to shrink it.',
+    );
+    const cofferCpuMs = s.coffer.serverCpuUsPerReq / 1000;
+    const rawCpuMs = s.baseline.serverCpuUsPerReq / 1000;
+    const nonCryptoMs = cofferCpuMs - rawCpuMs;
+    const nonCryptoNoiseMs = Math.hypot(cofferCpuMs * c.noise.coffer, rawCpuMs * c.noise.raw);
+    const polls = s.coffer.certificates ? s.coffer.certificates.pollsPerCertificate.toFixed(1) : '?';
+    let where =
+      `- CPU beyond the raw operation (Coffer’s CPU per certificate − the raw operation’s): **${nonCryptoMs.toFixed(1).replace('-', '−')} ms ± ${nonCryptoNoiseMs.toFixed(1)} ms** (sampling noise, 1 σ per round).`;
+    if (c.assembly) {
+      const a = c.assembly;
+      const rest = nonCryptoMs - a.cpuMsPerCertificate;
+      where +=
+        ` Coffer’s certificate assembly besides the key, timed once outside the rounds (${a.description}), is **${a.cpuMsPerCertificate.toFixed(1)} ms**: ` +
+        `CSR ${a.parts.csr.toFixed(1)}, self-signed certificate ${a.parts.certificate.toFixed(1)}, reading it back ${a.parts.inspect.toFixed(1)}, PKCS#12 ${a.parts.pkcs12.toFixed(1)} ` +
+        '(a second RSA signature, the PKCS#12’s two PBKDF2-HMAC-SHA256 derivations of 2,048 iterations, and @peculiar/x509 and pkijs around them). ' +
+        `The remaining ${rest.toFixed(1).replace('-', '−')} ms ± ${nonCryptoNoiseMs.toFixed(1)} ms is HTTP and TLS for the create and its ${polls} polls, JSON, auth, sealing the key and the secret, the SQLite transactions, audit and GC` +
+        (Math.abs(rest) > 2 * nonCryptoNoiseMs ? '.' : ': within 2 σ of zero, so not resolved at this sample size.');
+    }
+    lines.push(where);
+  }
+  return lines;
 }
 
 /** The node:https-baseline scenarios' table (nothing when a run had none), followed by a blank line. */
@@ -249,10 +345,11 @@ const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').
  */
 export function toSvg(r: BenchResult): string {
   const https = r.scenarios.filter((s) => !isCrypto(s));
-  const keys = r.scenarios.filter(isCrypto);
+  const keys = r.scenarios.filter(isCrypto); // key operations and the certificate scenario, against raw node:crypto
+  const hasCertificates = keys.some(isCertificate);
   const labelWidth = Math.max(140, 30 + 7.5 * Math.max(0, ...r.scenarios.map((s) => s.name.length)));
   const barArea = 560;
-  const width = Math.round(labelWidth + barArea + (keys.length > 0 ? 290 : 250));
+  const width = Math.round(labelWidth + barArea + (hasCertificates ? 340 : keys.length > 0 ? 290 : 250));
   const barHeight = 18;
   const groupGap = 16;
   const colors = { baseline: '#9aa5b1', coffer: '#2f6fdf', crypto: '#e08a2c' };
@@ -265,16 +362,26 @@ export function toSvg(r: BenchResult): string {
       x += 30 + 7 * label.length;
     }
   };
-  const title = keys.length === 0 ? 'Coffer vs node:https baseline' : https.length === 0 ? 'Coffer key operations vs raw node:crypto' : 'Coffer vs node:https and raw node:crypto baselines';
+  const onlyCertificates = hasCertificates && !keys.some(isKeyOperation);
+  const title =
+    keys.length === 0
+      ? 'Coffer vs node:https baseline'
+      : https.length > 0
+        ? 'Coffer vs node:https and raw node:crypto baselines'
+        : `Coffer ${onlyCertificates ? 'certificate creation' : hasCertificates ? 'key and certificate operations' : 'key operations'} vs raw node:crypto`;
+  const certificateRuns = keys.find(isCertificate)?.certificates;
   parts.push(
     `<text x="20" y="${y}" font-size="18" font-weight="bold">${title} — ${esc(r.date.slice(0, 16).replace('T', ' '))} UTC</text>`,
-    `<text x="20" y="${y + 20}" font-size="12" fill="#555">${r.config.workers} worker(s), ${r.config.connections} connections, medians of ${r.config.rounds} interleaved round(s) of ${r.config.durationSeconds} s; ${esc(r.machine.cpuModel)}, ${r.machine.nproc} CPUs</text>`,
+    `<text x="20" y="${y + 20}" font-size="12" fill="#555">${r.config.workers} worker(s), ${r.config.connections} connections, medians of ${r.config.rounds} interleaved round(s) of ${r.config.durationSeconds} s${certificateRuns ? ` (certificates: ${certificateRuns.durationSeconds} s, ${certificateRuns.clients} clients)` : ''}; ${esc(r.machine.cpuModel)}, ${r.machine.nproc} CPUs</text>`,
   );
   y += 50;
 
   type Series = { label: string; color: string; value: (s: ScenarioResult) => number; unit: (v: number) => string };
   const panel = (title: string, list: ScenarioResult[], series: Series[], note: (s: ScenarioResult) => string, log: boolean) => {
     parts.push(`<text x="20" y="${y}" font-size="15" font-weight="bold">${esc(title)}</text>`);
+    // The legend goes right of the title, or on a line of its own when both would not fit (~8.5 px per bold character).
+    const legendWidth = series.reduce((sum, item) => sum + 30 + 7 * item.label.length, 0);
+    if (20 + 8.5 * title.length + 20 + legendWidth > width - 20) y += 18;
     legend(series.map((item) => [item.label, item.color]), y);
     y += 12;
     const values = list.flatMap((s) => series.map((item) => item.value(s))).filter((v) => Number.isFinite(v) && v > 0);
@@ -321,22 +428,25 @@ export function toSvg(r: BenchResult): string {
   if (keys.length > 0) {
     const threads = r.config.cryptoThreads ?? keys[0]!.crypto?.threads ?? 0;
     const raw = `raw node:crypto (${threads} threads)`;
+    const what = hasCertificates ? (keys.some(isKeyOperation) ? 'Key and certificate operations' : 'Certificate creation') : 'Key operations';
+    const rate = (v: number) => (v < 100 ? v.toFixed(1) : fmt(v));
+    const cpuTime = (v: number) => (v >= 10_000 ? `${fmt(v / 1000)} ms` : `${cpuUs(v)} µs`);
     panel(
-      'Key operations: throughput (log scale, higher is better)',
+      `${what}: throughput (log scale, higher is better)`,
       keys,
       [
-        { label: `${raw}, ops/s`, color: colors.crypto, value: (s) => s.baseline.reqPerSec, unit: fmt },
-        { label: 'Coffer, req/s', color: colors.coffer, value: (s) => s.coffer.reqPerSec, unit: fmt },
+        { label: `${raw}, ops/s`, color: colors.crypto, value: (s) => s.baseline.reqPerSec, unit: rate },
+        { label: onlyCertificates ? 'Coffer, certificates/s' : hasCertificates ? 'Coffer, req/s or certificates/s' : 'Coffer, req/s', color: colors.coffer, value: (s) => s.coffer.reqPerSec, unit: rate },
       ],
-      (s) => `${pct(s.ratio)} of raw; p99 ${s.coffer.p99Ms.toFixed(0)} ms`,
+      (s) => `${pct(s.ratio)}${s.certificates ? ` (±${(s.certificates.noise.ratio * 100).toFixed(0)}%)` : ''} of raw; p99 ${s.coffer.p99Ms.toFixed(0)} ms`,
       true,
     );
     panel(
-      'Key operations: CPU per operation (µs, log scale, lower is better)',
+      `${what}: CPU per operation (log scale, lower is better)`,
       keys,
       [
-        { label: `${raw}, µs/op`, color: colors.crypto, value: (s) => s.baseline.serverCpuUsPerReq, unit: (v) => `${cpuUs(v)} µs` },
-        { label: 'Coffer, µs/req', color: colors.coffer, value: (s) => s.coffer.serverCpuUsPerReq, unit: (v) => `${cpuUs(v)} µs` },
+        { label: `${raw}, per op`, color: colors.crypto, value: (s) => s.baseline.serverCpuUsPerReq, unit: cpuTime },
+        { label: onlyCertificates ? 'Coffer, per certificate' : hasCertificates ? 'Coffer, per request or certificate' : 'Coffer, per request', color: colors.coffer, value: (s) => s.coffer.serverCpuUsPerReq, unit: cpuTime },
       ],
       (s) => {
         // ES256: the operation Coffer performs is the reference (@noble/curves), not node:crypto's.

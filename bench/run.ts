@@ -1,19 +1,22 @@
 // `npm run bench`: starts a production-configured Coffer on a fresh data dir, fills a vault, and loads it
 // with wrk against a node:https baseline in interleaved rounds; writes bench/results/. Flags: bench/options.ts.
 import { execFileSync, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeSkipToken } from '../src/http/data-plane/wire/paging.js';
+import { measureCertificateAssembly } from './certificate-assembly.js';
+import { certificateDriver } from './certificate-driver.js';
 import { cleanupNow, installCleanupHandlers, trackChild, trackDir } from './cleanup.js';
 import { measureDbSize } from './db-size.js';
 import { RAW_OPS, type RawOpName } from './crypto-ops.js';
-import { fmt, interleave, summarize, type LoadShape, type Target } from './measure.js';
+import { fmt, interleave, median, summarize, type LoadShape, type Target } from './measure.js';
 import { parseOptions, usage, type BenchOptions } from './options.js';
 import { machineFacts, treeRssKiB } from './proc.js';
 import { checkTargets, toMarkdown, toSvg, type BenchResult, type ScaleResult, type ScenarioResult } from './report.js';
-import { NAME_PATTERN, SECRET_VALUE, scenarios, secretName, type Scenario, type ScenarioContext } from './scenarios.js';
+import { API, NAME_PATTERN, SECRET_VALUE, scenarios, secretName, type Scenario, type ScenarioContext } from './scenarios.js';
 import {
   getToken, liveServers, pool, readCredentials, repoRoot, request, snapshotBuild, startBaseline, startCoffer, startCryptoBaseline, type CryptoBaseline, type Server,
 } from './servers.js';
@@ -71,7 +74,7 @@ async function main(): Promise<void> {
   const ctx: ScenarioContext = { port, token, ca, secretCount: opts.secrets, value: SECRET_VALUE, deepSkipToken: deepToken(opts.secrets) };
   const results: ScenarioResult[] = [];
   for (const scenario of selected) {
-    results.push(await runScenario(scenario, ctx, coffer, dataDir, workers, shape, opts.cryptoThreads));
+    results.push(await runScenario(scenario, ctx, coffer, dataDir, workers, shape, opts));
   }
   const afterLoadKiB = Math.max(0, ...results.map((r) => r.coffer.rssKiB));
 
@@ -100,9 +103,14 @@ async function main(): Promise<void> {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** --scenario names (with * wildcards) in the order given; by default the non-opt-in scenarios, the key group only with --keys or --quick. */
+/**
+ * --scenario names (with * wildcards) in the order given; by default the non-opt-in scenarios, the key group only with
+ * --keys or --quick, the certificate group only with --certificates or --quick.
+ */
 function selectScenarios(opts: BenchOptions): Scenario[] {
-  if (opts.scenarios === undefined) return scenarios.filter((s) => !s.optIn && (s.group !== 'keys' || opts.keys || opts.quick));
+  const groupSelected = (s: Scenario) =>
+    s.group === undefined || opts.quick || (s.group === 'keys' && opts.keys) || (s.group === 'certificates' && opts.certificates);
+  if (opts.scenarios === undefined) return scenarios.filter((s) => !s.optIn && groupSelected(s));
   const selected: Scenario[] = [];
   for (const pattern of opts.scenarios) {
     const re = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
@@ -117,6 +125,7 @@ function selectScenarios(opts: BenchOptions): Scenario[] {
 const deepToken = (secretCount: number) => encodeSkipToken(secretName(Math.max(1, Math.floor(secretCount * 0.9))).toLowerCase());
 
 function scriptFor(scenario: Scenario, ctx: ScenarioContext, inspect = false): string {
+  if (scenario.lua === undefined) throw new Error(`scenario ${scenario.name} has no wrk request`);
   return wrkScript({ requestLua: scenario.lua(ctx), host: `localhost:${ctx.port}`, token: ctx.token, secretCount: ctx.secretCount, namePattern: NAME_PATTERN, inspect });
 }
 
@@ -133,8 +142,10 @@ async function fillOverHttp(port: number, ca: string, token: string, count: numb
   }
 }
 
-async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Server, dataDir: string, workers: number, shape: LoadShape, cryptoThreads: number): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Server, dataDir: string, workers: number, shape: LoadShape, opts: BenchOptions): Promise<ScenarioResult> {
   log(`scenario ${scenario.name}: ${scenario.description}`);
+  const cryptoThreads = opts.cryptoThreads;
+  if (scenario.certificate !== undefined) return runCertificateScenario(scenario, scenario.certificate, ctx, coffer, shape, opts);
   await scenario.setup?.(ctx);
   // An inspecting warm-up on Coffer checks every answer is 2xx and measures the body the baseline must send.
   const probe = await runWrk({
@@ -212,6 +223,104 @@ async function runCryptoScenario(
   } finally {
     for (const baseline of started) await baseline.stop();
   }
+}
+
+/**
+ * The certificate scenario: the certificate driver (not wrk) against Coffer, interleaved with the raw node:crypto
+ * operation on `cryptoThreads` threads; before the rounds, one certificate is created and inspected end to end, and
+ * Coffer's certificate assembly without key generation is timed once for the report.
+ */
+async function runCertificateScenario(
+  scenario: Scenario, spec: NonNullable<Scenario['certificate']>, ctx: ScenarioContext, coffer: Server, shape: LoadShape, opts: BenchOptions,
+): Promise<ScenarioResult> {
+  const op = scenario.rawCrypto;
+  if (op === undefined) throw new Error(`scenario ${scenario.name}: a certificate scenario needs rawCrypto`);
+  const body = JSON.stringify(spec.body);
+  const check = await checkCertificateCreation(ctx, spec, body);
+  log(`${scenario.name}: check: ${check.detail}`);
+  const assembly = await measureCertificateAssembly(spec.subject, spec.keySize);
+  log(`${scenario.name}: Coffer's certificate assembly without key generation (CSR, X.509, PKCS#12): ${assembly.cpuMsPerCertificate.toFixed(1)} CPU ms per certificate`);
+  const certificateShape: LoadShape = { ...shape, duration: opts.certificateDuration };
+  log(
+    `${scenario.name}: ${opts.certificateClients} clients polling every ${opts.certificatePollMs} ms, ${certificateShape.duration} s runs; ` +
+      `starting raw node:crypto ${op} on ${opts.cryptoThreads} thread(s)`,
+  );
+  const driver = certificateDriver({ port: ctx.port, ca: ctx.ca, token: ctx.token, clients: opts.certificateClients, pollMs: opts.certificatePollMs, body, api: API });
+  const raw = await startCryptoBaseline({ op, threads: opts.cryptoThreads });
+  try {
+    const runs = await interleave(scenario.name, [
+      { label: 'node:crypto', crypto: raw },
+      { label: 'coffer', server: coffer, driver },
+    ], certificateShape);
+    const baselineRuns = runs.get('node:crypto')!;
+    const cofferRuns = runs.get('coffer')!;
+    const summary = { baseline: summarize(baselineRuns), coffer: summarize(cofferRuns) };
+    const ratio = summary.coffer.reqPerSec / summary.baseline.reqPerSec;
+    const cpuRatio = summary.baseline.serverCpuUsPerReq / summary.coffer.serverCpuUsPerReq;
+    // Sampling noise: a rate counted over n certificates whose work varies with coefficient of variation cv (RSA key
+    // generation's, measured on the raw side) is off by about cv/√n (1 σ); the ratio compounds both sides'.
+    const cv = summary.baseline.opCv ?? Number.NaN;
+    const completedPerRun = summary.coffer.certificates?.completedPerRun ?? summary.coffer.reqPerSec * certificateShape.duration;
+    const rawOpsPerRun = median(baselineRuns.map((run) => run.requests));
+    const noise = { coffer: cv / Math.sqrt(completedPerRun), raw: cv / Math.sqrt(rawOpsPerRun), ratio: cv * Math.sqrt(1 / completedPerRun + 1 / rawOpsPerRun) };
+    log(
+      `${scenario.name}: Coffer ${summary.coffer.reqPerSec.toFixed(2)} certificates/s = ${(ratio * 100).toFixed(1)}% (±${(noise.ratio * 100).toFixed(0)}% sampling noise per run) ` +
+        `of raw node:crypto ${summary.baseline.reqPerSec.toFixed(2)} ops/s; create→completed p50 ${summary.coffer.p50Ms.toFixed(0)} ms, p99 ${summary.coffer.p99Ms.toFixed(0)} ms; ` +
+        `CPU ${(summary.coffer.serverCpuUsPerReq / 1000).toFixed(1)} ms/certificate vs ${(summary.baseline.serverCpuUsPerReq / 1000).toFixed(1)} ms/op`,
+    );
+    return {
+      name: scenario.name, description: scenario.description, baselineKind: 'node:crypto', bodyBytes: check.bodyBytes, ...summary, ratio, cpuRatio,
+      crypto: { op, threads: opts.cryptoThreads, description: RAW_OPS[op].description },
+      certificates: {
+        clients: opts.certificateClients, pollMs: opts.certificatePollMs, durationSeconds: certificateShape.duration, warmupSeconds: certificateShape.warmup,
+        policy: spec.body, check: check.detail, completedPerRun, rawOpsPerRun, keygenCv: cv, noise, assembly,
+      },
+      runs: { baseline: baselineRuns, coffer: cofferRuns },
+    };
+  } finally {
+    driver.close();
+    await raw.stop();
+  }
+}
+
+/**
+ * One certificate end to end before the rounds: the create answers 202 inProgress, the operation completes, and the
+ * certificate is RSA of the policy's size, self-signed (issuer = subject, signature verifies with its own key).
+ */
+async function checkCertificateCreation(ctx: ScenarioContext, spec: NonNullable<Scenario['certificate']>, body: string): Promise<{ detail: string; bodyBytes: number }> {
+  const name = `cert-check-${Date.now().toString(36)}`;
+  const call = (method: string, pathname: string, requestBody?: string) =>
+    request(ctx.port, method, `${pathname}?${API}`, { ca: ctx.ca, token: ctx.token, ...(requestBody === undefined ? {} : { body: requestBody }) });
+  const started = performance.now();
+  const created = await call('POST', `/certificates/${name}/create`, body);
+  const operation = JSON.parse(created.body) as { status?: string };
+  if (created.status !== 202 || operation.status !== 'inProgress') throw new Error(`certificate check: create answered ${created.status}: ${created.body.slice(0, 300)}`);
+  const createdMs = performance.now() - started;
+  let polls = 0;
+  for (;;) {
+    await sleep(20);
+    polls++;
+    const pending = await call('GET', `/certificates/${name}/pending`);
+    const status = (JSON.parse(pending.body) as { status?: string }).status;
+    if (pending.status === 200 && status === 'completed') break;
+    if (pending.status !== 200 || status !== 'inProgress' || performance.now() - started > 60_000) {
+      throw new Error(`certificate check: GET pending answered ${pending.status}: ${pending.body.slice(0, 300)}`);
+    }
+  }
+  const completedMs = performance.now() - started;
+  const got = await call('GET', `/certificates/${name}`);
+  const cer = (JSON.parse(got.body) as { cer?: string }).cer;
+  if (got.status !== 200 || cer === undefined) throw new Error(`certificate check: GET certificate answered ${got.status}: ${got.body.slice(0, 300)}`);
+  const cert = new X509Certificate(Buffer.from(cer, 'base64'));
+  const bits = cert.publicKey.asymmetricKeyDetails?.modulusLength;
+  const subjectOk = cert.subject.split('\n').join(', ') === spec.subject;
+  if (cert.publicKey.asymmetricKeyType !== 'rsa' || bits !== spec.keySize || cert.subject !== cert.issuer || !cert.verify(cert.publicKey) || !subjectOk) {
+    throw new Error(`certificate check: unexpected certificate: ${cert.publicKey.asymmetricKeyType} ${bits} bits, subject ${cert.subject}, issuer ${cert.issuer}`);
+  }
+  return {
+    detail: `202 inProgress in ${createdMs.toFixed(0)} ms, completed after ${completedMs.toFixed(0)} ms (${polls} poll${polls === 1 ? '' : 's'}); RSA-${bits}, subject = issuer = ${spec.subject}, signature verified with its own key`,
+    bodyBytes: Buffer.byteLength(created.body),
+  };
 }
 
 /** --scale: a second data dir with N secrets written straight into SQLite, compared with the small vault. */

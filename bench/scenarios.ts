@@ -1,7 +1,8 @@
 // The benchmark scenarios. Each entry is a wrk request function (Lua) plus an optional setup hook and
 // target; to add one, append an entry. In the Lua, `randomName()` returns an existing secret name and
 // the Host and Authorization headers are already set (see wrkScript in wrk.ts). The key scenarios (group
-// 'keys') compare with the raw node:crypto rate of their operation instead of the node:https baseline.
+// 'keys') compare with the raw node:crypto rate of their operation instead of the node:https baseline; the
+// certificate scenario (group 'certificates') is driven by bench/certificate-driver.ts instead of wrk.
 
 import { DIGEST, KEY_TO_WRAP, PLAINTEXT, type RawOpName } from './crypto-ops.js';
 import { request } from './servers.js';
@@ -24,16 +25,16 @@ export interface ScenarioContext {
 export interface Scenario {
   name: string;
   description: string;
-  /** Lua that defines `request = function() return wrk.format(...) end`. */
-  lua(ctx: ScenarioContext): string;
+  /** Lua that defines `request = function() return wrk.format(...) end`; absent for a `certificate` scenario. */
+  lua?(ctx: ScenarioContext): string;
   /** Runs once against Coffer before the scenario's rounds (create keys, roles, …). */
   setup?(ctx: ScenarioContext): Promise<void>;
   /** Issue 3's target: Coffer's req/s at least `minRatio` × the baseline's, p99 at most `maxP99Ms`. */
   target?: { minRatio: number; maxP99Ms?: number };
   /** Not run by default (used by the --scale phase, or named with --scenario). */
   optIn?: boolean;
-  /** 'keys': run by default only with --keys (and by --quick), see options.ts. */
-  group?: 'keys';
+  /** 'keys': run by default only with --keys, 'certificates' only with --certificates (both by --quick), see options.ts. */
+  group?: 'keys' | 'certificates';
   /**
    * The baseline is this raw operation (bench/crypto-ops.ts) on one thread per core, measured in the same run and
    * interleaved with Coffer's rounds, instead of the node:https server.
@@ -41,6 +42,11 @@ export interface Scenario {
   rawCrypto?: RawOpName;
   /** A second raw operation measured alongside, for reference only (ES256: the @noble/curves call Coffer makes). */
   rawReference?: RawOpName;
+  /**
+   * Certificate creation: no wrk; bench/certificate-driver.ts creates certificates with this CreateCertificate body
+   * (a fresh name each) and polls each operation until it completes. `rawCrypto` is the baseline.
+   */
+  certificate?: { body: object; keySize: number; subject: string };
 }
 
 export const API = 'api-version=7.5';
@@ -222,3 +228,23 @@ scenarios.push(
     rawCrypto: 'a256gcm-decrypt',
   }),
 );
+
+// ---------------------------------------------------------------------------------------------------------------
+// Certificate creation: POST /certificates/{fresh name}/create, then GET …/pending until completed, against raw
+// node:crypto RSA-2048 key generation plus one signature.
+
+const CERTIFICATE_SUBJECT = 'CN=bench';
+
+scenarios.push({
+  name: 'certificate-create-rsa2048',
+  description:
+    'POST /certificates/{fresh name}/create, RSA-2048 self-signed (issuer Self), then GET /certificates/{name}/pending until completed: ' +
+    'completed certificates/s end to end (certificate driver, not wrk)',
+  group: 'certificates',
+  rawCrypto: 'rsa-2048-keygen-sign',
+  certificate: {
+    body: { policy: { key_props: { kty: 'RSA', key_size: 2048 }, x509_props: { subject: CERTIFICATE_SUBJECT }, issuer: { name: 'Self' } } },
+    keySize: 2048,
+    subject: CERTIFICATE_SUBJECT,
+  },
+});
