@@ -173,3 +173,10 @@ export const oauthErrors = {
     new OAuthError(400, 'invalid_resource', `The resource '${resource}' is not served by this token service.`, [500011]),
   invalidTenant: (tenant: string) => new OAuthError(400, 'invalid_request', `Tenant '${tenant}' not found.`, [90002]),
 };
+
+/** What a log may say about a failure: the error's code or name and its message, never a value or key material. */
+export function describeError(error: unknown): { code: string; message: string } {
+  if (error instanceof CofferError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: error.name, message: error.message };
+  return { code: 'Unknown', message: String(error) };
+}

@@ -1,5 +1,6 @@
 // The event outbox: Event Grid-shaped events recorded by the step that caused them and delivered later. Event ids
 // are idempotency keys, so a step that is retried after a crash records its event once.
+import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Db } from './open.js';
 import type { EventOutboxTable } from './schema.js';
@@ -60,4 +61,13 @@ function toEvent(row: Selectable<EventOutboxTable>): OutboxEvent {
     createdAt: Number(row.created_at),
     deliveredAt: row.delivered_at === null ? null : Number(row.delivered_at),
   };
+}
+
+/**
+ * An event id derived from what the event is about (type, vault, object, version), so recording the same event
+ * twice — a retried scheduler step — keeps one. UUID-shaped, as Event Grid ids are.
+ */
+export function outboxEventId(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\n')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

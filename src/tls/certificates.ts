@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import { StartupError } from '../errors.js';
+import { randomSerialNumber } from '../crypto/serial-number.js';
 
 export interface TlsMaterial {
   certPem: string;
@@ -106,7 +107,7 @@ async function createCa(certFile: string, keyFile: string, clock: Clock): Promis
   const now = clock.nowMs();
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
-      serialNumber: randomSerial(),
+      serialNumber: randomSerialNumber(),
       name: `CN=Coffer Local CA ${randomBytes(4).toString('hex')}`,
       notBefore: new Date(now - backdateMs),
       notAfter: new Date(now + caValidityMs),
@@ -134,7 +135,7 @@ async function issueServerCert(ca: Issuer, names: SubjectName[], clock: Clock): 
   const notAfter = Math.min(now + serverValidityMs, ca.cert.notAfter.getTime());
   const cert = await x509.X509CertificateGenerator.create(
     {
-      serialNumber: randomSerial(),
+      serialNumber: randomSerialNumber(),
       subject: 'CN=localhost',
       issuer: ca.cert.subject,
       notBefore: new Date(now - backdateMs),
@@ -180,13 +181,6 @@ async function generateKeys(): Promise<CryptoKeyPair> {
 async function privateKeyPem(key: CryptoKey): Promise<string> {
   const der = await crypto.subtle.exportKey('pkcs8', key);
   return x509.PemConverter.encode(der, 'PRIVATE KEY');
-}
-
-/** 16 random bytes, positive and without a leading zero byte, as RFC 5280 §4.1.2.2 asks. */
-function randomSerial(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
-  return bytes.toString('hex');
 }
 
 async function readOptional(file: string): Promise<string | undefined> {

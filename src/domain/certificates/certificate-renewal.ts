@@ -2,12 +2,11 @@
 // the current version reaches its trigger, and `EmailContacts` records a near-expiry event for delivery. Each acts
 // at most once per current version. A certificate deleted, disabled or still pending is skipped, never an error;
 // nothing here sees a private key.
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { unixSeconds, type Clock } from '../../clock.js';
-import { CofferError } from '../../errors.js';
+import { CofferError, describeError } from '../../errors.js';
 import type { CertificateStore } from '../../store/certificates.js';
-import type { EventOutbox, OutboxEvent } from '../../store/event-outbox.js';
+import { outboxEventId, type EventOutbox, type OutboxEvent } from '../../store/event-outbox.js';
 import type { ObjectStore } from '../../store/objects.js';
 import type { VaultStore } from '../../store/vaults.js';
 import { nameKey } from '../objects/names.js';
@@ -72,7 +71,7 @@ export function createCertificateRenewal(deps: {
     const { object, version } = found;
     return {
       // Derived from what the event is about, so a second pass (or a retried one) records nothing new.
-      id: eventId(CERTIFICATE_NEAR_EXPIRY, vault.id, nameKey(object.name), version.version),
+      id: outboxEventId(CERTIFICATE_NEAR_EXPIRY, vault.id, nameKey(object.name), version.version),
       vaultId: vault.id,
       eventType: CERTIFICATE_NEAR_EXPIRY,
       subject: object.name,
@@ -172,17 +171,4 @@ export function createCertificateRenewal(deps: {
       }
     },
   };
-}
-
-/** A UUID-shaped id determined by what the event is about (as key-rotation.ts makes its events' ids). */
-function eventId(...parts: string[]): string {
-  const hex = createHash('sha256').update(parts.join('\n')).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** What the log may say about a failure: the error's code or name and its message, never key material. */
-function describeError(error: unknown): { code: string; message: string } {
-  if (error instanceof CofferError) return { code: error.code, message: error.message };
-  if (error instanceof Error) return { code: error.name, message: error.message };
-  return { code: 'Unknown', message: String(error) };
 }

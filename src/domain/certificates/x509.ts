@@ -2,10 +2,11 @@
 // Pure functions over DER; nothing here stores, logs or returns private key material.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { X509Certificate, createHash, randomBytes, sign, webcrypto, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, sign, webcrypto, type KeyObject } from 'node:crypto';
 import { errors } from '../../errors.js';
 import { privateKeyObject, publicKeyObject } from '../keys/jwk.js';
 import type { Curve, KeyMaterial } from '../keys/key-material.js';
+import { randomSerialNumber } from '../../crypto/serial-number.js';
 
 /** Azure's `x509_props.sans`. */
 export interface SubjectAlternativeNames {
@@ -83,7 +84,7 @@ export async function issueSelfSigned(opts: SubjectSpec & Validity & { material:
   const publicKey = new x509.PublicKey(signer.spki);
   const cert = await x509.X509CertificateGenerator.create(
     {
-      serialNumber: randomSerial(),
+      serialNumber: randomSerialNumber(),
       subject: name,
       issuer: name,
       ...validityDates(opts),
@@ -107,7 +108,7 @@ export async function createCaCertificate(opts: Validity & { material: KeyMateri
   const publicKey = new x509.PublicKey(signer.spki);
   const cert = await x509.X509CertificateGenerator.create(
     {
-      serialNumber: randomSerial(),
+      serialNumber: randomSerialNumber(),
       subject: name,
       issuer: name,
       ...validityDates(opts),
@@ -140,7 +141,7 @@ export async function issueByCa(
   const caKeyId = caCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
   const cert = await x509.X509CertificateGenerator.create(
     {
-      serialNumber: randomSerial(),
+      serialNumber: randomSerialNumber(),
       subject: name,
       // The issuer is the CA's subject exactly as encoded in its certificate, so name chaining compares equal bytes.
       issuer: caCert.subjectName,
@@ -387,11 +388,4 @@ export function addMonths(date: Date, months: number): Date {
   const lastDay = new Date(Date.UTC(result.getUTCFullYear(), result.getUTCMonth() + 1, 0)).getUTCDate();
   result.setUTCDate(Math.min(day, lastDay));
   return result;
-}
-
-/** 16 random bytes, positive and without a leading zero byte, as RFC 5280 §4.1.2.2 asks. */
-function randomSerial(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) || 0x01;
-  return bytes.toString('hex');
 }

@@ -1,11 +1,10 @@
 // Key rotation: each key's rotation policy (GetKeyRotationPolicy, UpdateKeyRotationPolicy), on-demand rotation
 // (RotateKey) and the scheduler's pass that rotates keys and records near-expiry events when their policy says so.
 // Nothing here sees or logs key material; a key deleted or disabled under the scheduler is skipped, never an error.
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { unixSeconds, type Clock } from '../../clock.js';
-import { CofferError } from '../../errors.js';
-import type { EventOutbox, OutboxEvent } from '../../store/event-outbox.js';
+import { CofferError, describeError } from '../../errors.js';
+import { outboxEventId, type EventOutbox, type OutboxEvent } from '../../store/event-outbox.js';
 import type { RotationPolicyStore } from '../../store/rotation-policies.js';
 import type { VaultStore } from '../../store/vaults.js';
 import { nameKey } from '../objects/names.js';
@@ -73,7 +72,7 @@ export function createKeyRotation(deps: {
     const { object, version } = found;
     return {
       // Derived from what the event is about, so recording it twice (a retried step) keeps one event.
-      id: eventId(eventType, vault.id, object.id, version.version),
+      id: outboxEventId(eventType, vault.id, object.id, version.version),
       vaultId: vault.id,
       eventType,
       subject: object.name,
@@ -251,17 +250,4 @@ function idle(stored: StoredRotationPolicy): RotationSchedule {
 
 function policyOf(stored: StoredRotationPolicy): RotationPolicy {
   return { ...stored.rules, created: stored.created, updated: stored.updated };
-}
-
-/** A UUID-shaped id determined by what the event is about. */
-function eventId(...parts: string[]): string {
-  const hex = createHash('sha256').update(parts.join('\n')).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** What the log may say about a failure: the error's code or name and its message, never key material. */
-function describeError(error: unknown): { code: string; message: string } {
-  if (error instanceof CofferError) return { code: error.code, message: error.message };
-  if (error instanceof Error) return { code: error.name, message: error.message };
-  return { code: 'Unknown', message: String(error) };
 }
