@@ -79,30 +79,27 @@ const CA_KEY_USAGE: KeyUsage[] = ['keyCertSign', 'cRLSign'];
 
 /** The `Self` issuer's certificate: signed with its own key, and without basicConstraints, since it is trusted as itself, not as a CA. */
 export async function issueSelfSigned(opts: SubjectSpec & Validity & { material: KeyMaterial }): Promise<Buffer> {
-  const signer = nodeSigner(opts.material);
-  const name = parseName(opts.subject);
-  const publicKey = new x509.PublicKey(signer.spki);
-  const cert = await x509.X509CertificateGenerator.create(
-    {
-      serialNumber: randomSerialNumber(),
-      subject: name,
-      issuer: name,
-      ...validityDates(opts),
-      publicKey: signer.spki,
-      signingKey: signer.key,
-      extensions: [
-        ...subjectExtensions(opts, name),
-        await x509.SubjectKeyIdentifierExtension.create(publicKey, false, webcrypto),
-        await x509.AuthorityKeyIdentifierExtension.create(publicKey, false, webcrypto),
-      ],
-    },
-    signer.crypto,
-  );
-  return Buffer.from(cert.rawData);
+  return selfIssued(opts, async (name, publicKey) => [
+    ...subjectExtensions(opts, name),
+    await x509.SubjectKeyIdentifierExtension.create(publicKey, false, webcrypto),
+    await x509.AuthorityKeyIdentifierExtension.create(publicKey, false, webcrypto),
+  ]);
 }
 
 /** A self-signed CA certificate (basicConstraints CA:true, keyCertSign and cRLSign), for the built-in CA issuer. */
 export async function createCaCertificate(opts: Validity & { material: KeyMaterial; subject: string }): Promise<Buffer> {
+  return selfIssued(opts, async (_name, publicKey) => [
+    new x509.BasicConstraintsExtension(true, undefined, true),
+    keyUsageExtension(CA_KEY_USAGE),
+    await x509.SubjectKeyIdentifierExtension.create(publicKey, false, webcrypto),
+  ]);
+}
+
+/** A certificate whose subject is its issuer, signed with its own key; the caller chooses the extensions. */
+async function selfIssued(
+  opts: Validity & { material: KeyMaterial; subject: string },
+  extensions: (name: x509.Name, publicKey: x509.PublicKey) => Promise<x509.Extension[]>,
+): Promise<Buffer> {
   const signer = nodeSigner(opts.material);
   const name = parseName(opts.subject);
   const publicKey = new x509.PublicKey(signer.spki);
@@ -114,11 +111,7 @@ export async function createCaCertificate(opts: Validity & { material: KeyMateri
       ...validityDates(opts),
       publicKey: signer.spki,
       signingKey: signer.key,
-      extensions: [
-        new x509.BasicConstraintsExtension(true, undefined, true),
-        keyUsageExtension(CA_KEY_USAGE),
-        await x509.SubjectKeyIdentifierExtension.create(publicKey, false, webcrypto),
-      ],
+      extensions: await extensions(name, publicKey),
     },
     signer.crypto,
   );
