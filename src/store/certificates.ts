@@ -11,7 +11,6 @@ export interface CertificateStore {
   getPolicy(vaultId: string, name: string): Promise<StoredCertificatePolicy | undefined>;
   /** Inserts or replaces; `createdAt` of an existing policy is kept. */
   putPolicy(policy: StoredCertificatePolicy): Promise<void>;
-  deletePolicy(vaultId: string, name: string): Promise<void>;
   /**
    * Policies across vaults, in (vault id, name key) order after `after` (the last one of the previous page), for the
    * scheduler. `name` is the case-folded name key: the certificate object holds the name as the caller wrote it.
@@ -22,6 +21,11 @@ export interface CertificateStore {
   /** Inserts or replaces the one operation of a name. */
   putOperation(operation: StoredCertificateOperation): Promise<void>;
   deleteOperation(vaultId: string, name: string): Promise<void>;
+  /**
+   * In-progress operations of names that have no certificate object yet (a first version still pending), in name-key
+   * order after `afterNameKey`: what GetCertificates adds with `includePending`.
+   */
+  listPendingFirstVersions(vaultId: string, afterNameKey: string | undefined, limit: number): Promise<StoredCertificateOperation[]>;
   /** Operations still in progress and not touched since `updatedBefore`, across vaults (a stopped server's leftovers). */
   findInProgress(updatedBefore: number, limit: number): Promise<StoredCertificateOperation[]>;
 
@@ -44,9 +48,6 @@ export function createCertificateStore(db: Db): CertificateStore {
         .values({ vault_id: p.vaultId, name_key: nameKey(p.name), policy: JSON.stringify(p.policy), created_at: p.createdAt, updated_at: p.updatedAt })
         .onConflict((conflict) => conflict.columns(['vault_id', 'name_key']).doUpdateSet({ policy: JSON.stringify(p.policy), updated_at: p.updatedAt }))
         .execute();
-    },
-    async deletePolicy(vaultId, name) {
-      await db.deleteFrom('certificate_policies').where('vault_id', '=', vaultId).where('name_key', '=', nameKey(name)).execute();
     },
     async listPolicies(after, limit) {
       let query = db.selectFrom('certificate_policies').selectAll().orderBy('vault_id').orderBy('name_key').limit(limit);
@@ -72,6 +73,20 @@ export function createCertificateStore(db: Db): CertificateStore {
     },
     async deleteOperation(vaultId, name) {
       await db.deleteFrom('certificate_operations').where('vault_id', '=', vaultId).where('name_key', '=', nameKey(name)).execute();
+    },
+    async listPendingFirstVersions(vaultId, afterNameKey, limit) {
+      let query = db
+        .selectFrom('certificate_operations as op')
+        .selectAll('op')
+        .where('op.vault_id', '=', vaultId)
+        .where('op.status', '=', 'inProgress')
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('objects as o').select('o.id').whereRef('o.vault_id', '=', 'op.vault_id').where('o.kind', '=', 'certificate').whereRef('o.name_key', '=', 'op.name_key'))),
+        )
+        .orderBy('op.name_key')
+        .limit(limit);
+      if (afterNameKey !== undefined) query = query.where('op.name_key', '>', afterNameKey);
+      return (await query.execute()).map(toOperation);
     },
     async findInProgress(updatedBefore, limit) {
       const rows = await db

@@ -263,9 +263,17 @@ function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
     },
 
     async purgeObject(vaultId, objectId) {
-      await assertObjectInVault(vaultId, objectId);
+      const object = await db.selectFrom('objects').select(['kind', 'name_key']).where('vault_id', '=', vaultId).where('id', '=', objectId).executeTakeFirst();
+      if (!object) throw new Error(`object ${objectId} is not in vault ${vaultId}`);
       await db.deleteFrom('object_versions').where('object_id', '=', objectId).execute();
       await db.deleteFrom('objects').where('vault_id', '=', vaultId).where('id', '=', objectId).execute();
+      if (object.kind === 'certificate') {
+        // A certificate's policy and operation are keyed by its name, not its object: they go with it, in the same
+        // transaction, whoever purges (the caller or the retention scheduler) — else a new certificate of the same
+        // name would inherit the purged one's policy.
+        await db.deleteFrom('certificate_policies').where('vault_id', '=', vaultId).where('name_key', '=', object.name_key).execute();
+        await db.deleteFrom('certificate_operations').where('vault_id', '=', vaultId).where('name_key', '=', object.name_key).execute();
+      }
     },
 
     async findPurgeDue(now, limit) {

@@ -12,6 +12,7 @@ import { createCaCertificate, issueByCa, issueSelfSigned } from '../../src/domai
 import { toPem, toPkcs12 } from '../../src/domain/certificates/containers.js';
 import { generateKeyMaterial } from '../../src/domain/keys/jwk.js';
 import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
+import { collect } from '../support/waiting.js';
 
 const VERSION_PATTERN = /^[0-9a-f]{32}$/;
 
@@ -211,6 +212,75 @@ describe('CertificateClient certificates', () => {
     assert.deepEqual(props.properties.tags, { env: 'test' });
     assert.equal((await keys.getKey(name)).properties.enabled, false);
     await assert.rejects(secrets.getSecret(name), (error: any) => error.statusCode === 403, 'a disabled secret is not served');
+  });
+
+  it('lists a certificate whose first version is pending only with includePending, in name order across pages', async () => {
+    const prefix = uniqueName('lp');
+    const issued = `${prefix}-b`;
+    await (await client.beginCreateCertificate(issued, { issuerName: 'Self', subject: 'CN=issued.example.test' }, { intervalInMs: 50 } as any)).pollUntilDone();
+    for (const pending of [`${prefix}-a`, `${prefix}-c`]) {
+      (await client.beginCreateCertificate(pending, { issuerName: 'Unknown', subject: 'CN=pending.example.test' })).stopPolling();
+    }
+    const ours = (items: { name?: string }[]) => items.map((item) => item.name).filter((name) => name?.startsWith(prefix));
+
+    assert.deepEqual(ours(await collect(client.listPropertiesOfCertificates())), [issued]);
+    const withPending = (await collect(client.listPropertiesOfCertificates({ includePending: true }))).filter((item) => item.name?.startsWith(prefix));
+    assert.deepEqual(withPending.map((item) => item.name), [`${prefix}-a`, issued, `${prefix}-c`]);
+    const pendingItem = withPending[0]!;
+    assert.equal(pendingItem.enabled, false, 'a pending version is not enabled');
+    assert.equal(pendingItem.x509Thumbprint, undefined, 'nor has it a thumbprint');
+    assert.ok(withPending[1]!.x509Thumbprint, 'the issued one has');
+
+    // One item a page: the next link keeps includePending, and the merge of issued and pending stays in order.
+    const token = await server.adminToken();
+    const names: string[] = [];
+    let url: string | null = `${server.vaultUrl()}/certificates?api-version=2025-07-01&maxresults=1&includePending=true`;
+    while (url) {
+      const page: any = await server.request('GET', url, { token });
+      assert.equal(page.status, 200, page.text);
+      names.push(...page.json.value.map((item: any) => String(item.id).split('/').pop()));
+      url = page.json.nextLink;
+    }
+    assert.deepEqual(names.filter((name) => name.startsWith(prefix)), [`${prefix}-a`, issued, `${prefix}-c`]);
+    const refused = await server.request('GET', `${server.vaultUrl()}/certificates?api-version=2025-07-01&includePending=maybe`, { token });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json.error.code, 'BadParameter');
+  });
+
+  it('reads a PFX certificate secret as PEM with outContentType, names the previous version, and refuses PEM to PFX', async () => {
+    const name = uniqueName('o');
+    const policy = {
+      issuerName: 'Self',
+      subject: 'CN=convert.example.test',
+      subjectAlternativeNames: { uniformResourceIdentifiers: ['spiffe://example.test/app'], ipAddresses: ['192.0.2.7', '2001:db8::7'] },
+    };
+    const first = await (await client.beginCreateCertificate(name, policy, { intervalInMs: 50 } as any)).pollUntilDone();
+    const cert = new X509Certificate(Buffer.from(first.cer!));
+    assert.match(cert.subjectAltName ?? '', /URI:spiffe:\/\/example\.test\/app/);
+    assert.match(cert.subjectAltName ?? '', /IP Address:192\.0\.2\.7/);
+    assert.equal((await secrets.getSecret(name)).properties.previousVersion, undefined, 'the first version follows none');
+
+    const asPem = await secrets.getSecret(name, { outContentType: 'application/x-pem-file' });
+    assert.equal(asPem.properties.contentType, 'application/x-pem-file');
+    assert.equal(createPrivateKey(asPem.value!).asymmetricKeyType, 'rsa');
+    assert.deepEqual(new X509Certificate(asPem.value!).raw, cert.raw);
+    assert.equal((await secrets.getSecret(name, { outContentType: 'application/x-pkcs12' })).properties.contentType, 'application/x-pkcs12');
+
+    const second = await (await client.beginCreateCertificate(name, policy, { intervalInMs: 50 } as any)).pollUntilDone();
+    const latest = await secrets.getSecret(name);
+    assert.equal(latest.properties.version, second.properties.version);
+    assert.equal(latest.properties.previousVersion, first.properties.version);
+
+    const pemName = uniqueName('o');
+    await (await client.beginCreateCertificate(pemName, { issuerName: 'Self', subject: 'CN=pem.example.test', contentType: 'application/x-pem-file' }, { intervalInMs: 50 } as any)).pollUntilDone();
+    await assert.rejects(secrets.getSecret(pemName, { outContentType: 'application/x-pkcs12' }), (error: any) => error.statusCode === 400 && error.code === 'BadParameter');
+    const token = await server.adminToken();
+    const bogus = await server.request('GET', `${server.vaultUrl()}/secrets/${name}?api-version=2025-07-01&outContentType=text/plain`, { token });
+    assert.equal(bogus.status, 400);
+    // A secret that is not a certificate's is returned as stored.
+    await secrets.setSecret(`${name}-plain`, 'plain value', { contentType: 'text/plain' });
+    const plain = await secrets.getSecret(`${name}-plain`, { outContentType: 'application/x-pem-file' });
+    assert.deepEqual([plain.value, plain.properties.contentType], ['plain value', 'text/plain']);
   });
 
   it('keeps a certificate\'s private key sealed: no data-dir file holds it in clear', async () => {

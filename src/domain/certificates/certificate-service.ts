@@ -18,8 +18,8 @@ import type { KeyProvider } from '../keys/key-provider.js';
 import { keyRules } from '../keys/key-service.js';
 import type { KeyProperties } from '../keys/key.js';
 import { publicParts, serializeMaterial } from '../keys/jwk.js';
-import { createObjectLifecycle, type KindRules } from '../objects/object-lifecycle.js';
-import { assertObjectName, assertObjectVersion, newVersionId } from '../objects/names.js';
+import { createObjectLifecycle, pageOf, type KindRules } from '../objects/object-lifecycle.js';
+import { assertObjectName, assertObjectVersion, nameKey, newVersionId } from '../objects/names.js';
 import { assertAttributes, assertTags } from '../objects/attributes.js';
 import type { ObjectWithVersion } from '../objects/stored-object.js';
 import { MAX_BACKUP_VERSIONS } from '../secrets/secret.js';
@@ -131,8 +131,11 @@ export function createCertificateService(deps: {
     const certificateProperties: CertificateProperties = { cer: input.certDer.toString('base64'), x5t: info.x5t };
     return objects.transaction(async (tx) => {
       const common = { version: input.version, tx, managed: true };
+      // The secret names the certificate version it follows (Azure's previousVersion, api-version 2025-07-01).
+      const previous = (await tx.findObject(vault.id, 'certificate', name))?.currentVersion ?? null;
+      const secretProperties = { managed: true, ...(previous === null ? {} : { previousVersion: previous }) };
       await keys.addVersion(vault, name, { ...validity, contentType: null, tags: input.tags ?? null, properties: { ...keyProperties } }, serializeMaterial(input.material), common);
-      await secrets.addVersion(vault, name, { ...validity, contentType, tags: input.tags ?? null, properties: { managed: true } }, Buffer.from(secretValue, 'utf8'), common);
+      await secrets.addVersion(vault, name, { ...validity, contentType, tags: input.tags ?? null, properties: secretProperties }, Buffer.from(secretValue, 'utf8'), common);
       return certificates.addVersion(
         vault,
         name,
@@ -335,7 +338,10 @@ export function createCertificateService(deps: {
       // (content type, exportable, reuse_key, lifetime actions). The issuer of an imported certificate is Unknown.
       const current = existing?.policy;
       const keyChoices = { exportable: given.key_props?.exportable ?? current?.keyProperties.exportable ?? true, reuse_key: given.key_props?.reuse_key ?? current?.keyProperties.reuseKey ?? false };
-      const hasSans = info.sans.dnsNames.length + info.sans.emails.length + info.sans.upns.length > 0;
+      // Only the kinds of name the certificate has, as a policy written for it would say.
+      const { dnsNames, emails, upns, uris, ipAddresses } = info.sans;
+      const sans = Object.fromEntries(Object.entries({ dns_names: dnsNames, emails, upns, uris, ipAddresses }).filter(([, names]) => names.length > 0));
+      const hasSans = Object.keys(sans).length > 0;
       const policy = parseCertificatePolicy({
         key_props: bundle.material.kty === 'EC'
           ? { kty: 'EC', crv: bundle.material.crv, ...keyChoices }
@@ -343,7 +349,7 @@ export function createCertificateService(deps: {
         secret_props: { contentType: given.secret_props?.contentType ?? current?.secretProperties.contentType ?? (isPem ? 'application/x-pem-file' : 'application/x-pkcs12') },
         x509_props: {
           ...(info.subject === '' ? {} : { subject: info.subject }),
-          ...(hasSans ? { sans: { dns_names: info.sans.dnsNames, emails: info.sans.emails, upns: info.sans.upns } } : {}),
+          ...(hasSans ? { sans } : {}),
           ekus: info.ekus,
           key_usage: info.keyUsage,
           validity_months: Math.max(1, Math.round((info.notAfter - info.notBefore) / (30.4375 * 86_400))),
@@ -374,9 +380,18 @@ export function createCertificateService(deps: {
       return pendingView(vault, pending);
     },
 
-    async listCertificates(vault: Vault, page: { after: string | undefined; limit: number }) {
-      const result = await certificates.list(vault, page);
-      return { ...result, items: result.items.map((item) => ({ ...item, certificate: item.version.properties as unknown as CertificateProperties })) };
+    /**
+     * GetCertificates: the latest version of each certificate; with `includePending`, also the certificates whose
+     * first version is still pending (answered as GetCertificate answers them), merged in name order.
+     */
+    async listCertificates(vault: Vault, page: { after: string | undefined; limit: number; includePending?: boolean }) {
+      const issued = (await objects.listObjects(vault.id, 'certificate', { deleted: false, afterNameKey: page.after, limit: page.limit + 1 }))
+        .map((item) => ({ ...item, certificate: item.version.properties as unknown as CertificateProperties }));
+      const pending = page.includePending
+        ? await Promise.all((await store.listPendingFirstVersions(vault.id, page.after, page.limit + 1)).map((operation) => pendingView(vault, operation)))
+        : [];
+      const merged = [...issued, ...pending].sort((a, b) => compareKeys(nameKey(a.object.name), nameKey(b.object.name)));
+      return pageOf(merged.slice(0, page.limit + 1), page.limit, (item) => nameKey(item.object.name));
     },
 
     async listCertificateVersions(vault: Vault, name: string, page: { after: string | undefined; limit: number }) {
@@ -460,7 +475,7 @@ export function createCertificateService(deps: {
       return view(vault, recovered);
     },
 
-    /** PurgeDeletedCertificate: erases the certificate, its key, its secret and its policy for good. */
+    /** PurgeDeletedCertificate: erases the certificate, its key, its secret and (objects.ts purgeObject) its policy for good. */
     async purgeDeletedCertificate(vault: Vault, name: string): Promise<void> {
       certificateRules.assertName(name);
       await objects.transaction(async (tx) => {
@@ -472,7 +487,6 @@ export function createCertificateService(deps: {
           if (object && object.deletedAt !== null) await tx.purgeObject(vault.id, object.id);
         }
       });
-      await store.deletePolicy(vault.id, name);
     },
 
     /**
@@ -545,6 +559,11 @@ export function createCertificateService(deps: {
   }
 
   return service;
+}
+
+/** Code-unit order, as SQLite's default BINARY collation orders name keys. */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** key_ops of a certificate's key, from the policy's key usage (Azure derives them the same way). */

@@ -41,7 +41,13 @@ const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const spec = {
   subject: 'CN=www.example.com, O=Contoso, C=US',
-  sans: { dnsNames: ['www.example.com', 'example.com'], emails: ['admin@example.com'], upns: ['admin@contoso.onmicrosoft.com'] },
+  sans: {
+    dnsNames: ['www.example.com', 'example.com'],
+    emails: ['admin@example.com'],
+    upns: ['admin@contoso.onmicrosoft.com'],
+    uris: ['https://service.example.com/id'],
+    ipAddresses: ['192.0.2.10', '2001:db8::1'],
+  },
   keyUsage: ['digitalSignature', 'keyEncipherment'],
   ekus: [SERVER_AUTH, CLIENT_AUTH],
 };
@@ -100,7 +106,7 @@ describe('issueSelfSigned', () => {
       assert.match(text.stdout, new RegExp(`Signature Algorithm: ${keyCase.signature}`));
       assert.match(text.stdout, /X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment/);
       assert.match(text.stdout, /TLS Web Server Authentication, TLS Web Client Authentication/);
-      assert.match(text.stdout, /DNS:www\.example\.com, DNS:example\.com, email:admin@example\.com, othername: UPN::admin@contoso\.onmicrosoft\.com/);
+      assert.match(text.stdout, /DNS:www\.example\.com, DNS:example\.com, email:admin@example\.com, othername: UPN::admin@contoso\.onmicrosoft\.com, URI:https:\/\/service\.example\.com\/id, IP Address:192\.0\.2\.10, IP Address:2001:DB8:0:0:0:0:0:1/);
       assert.doesNotMatch(text.stdout, /Basic Constraints/);
       const verified = openssl(['verify', '-CAfile', 'self.pem', 'self.pem'], { 'self.pem': pem(der) });
       assert.equal(verified.status, 0, verified.stdout + verified.stderr);
@@ -110,7 +116,7 @@ describe('issueSelfSigned', () => {
       assert.equal(info.issuer, spec.subject);
       assert.equal(info.notBefore, notBefore.getTime() / 1000);
       assert.equal(info.notAfter, addMonths(notBefore, 12).getTime() / 1000);
-      assert.deepEqual(info.sans, { dnsNames: spec.sans.dnsNames, emails: spec.sans.emails, upns: spec.sans.upns });
+      assert.deepEqual(info.sans, spec.sans);
       assert.deepEqual(info.keyUsage, spec.keyUsage);
       assert.deepEqual(info.ekus, spec.ekus);
       assert.equal(info.isCa, false);
@@ -168,7 +174,7 @@ describe('issueSelfSigned', () => {
     assert.doesNotMatch(text, /Key Usage|Subject Alternative Name/);
     assert.match(text, /Subject Key Identifier/);
     const info = inspectCertificate(der);
-    assert.deepEqual([info.keyUsage, info.ekus, info.sans], [[], [], { dnsNames: [], emails: [], upns: [] }]);
+    assert.deepEqual([info.keyUsage, info.ekus, info.sans], [[], [], { dnsNames: [], emails: [], upns: [], uris: [], ipAddresses: [] }]);
   });
 
   it('refuses an unknown key usage, an EKU that is not an OID, an oct key, a bad subject and a bad validity', async () => {
@@ -336,7 +342,7 @@ describe('inspectCertificate', () => {
     assert.equal(info.notBefore, Date.parse(node.validFrom) / 1000);
     assert.equal(info.notAfter, Date.parse(node.validTo) / 1000);
     assert.equal(info.x5t, Buffer.from(node.fingerprint.replaceAll(':', ''), 'hex').toString('base64url'));
-    assert.deepEqual(info.sans, { dnsNames: ['openssl.example.com'], emails: ['ops@example.com'], upns: [] });
+    assert.deepEqual(info.sans, { dnsNames: ['openssl.example.com'], emails: ['ops@example.com'], upns: [], uris: [], ipAddresses: [] });
     assert.deepEqual(info.keyUsage, ['digitalSignature', 'nonRepudiation', 'keyAgreement']);
     assert.deepEqual(info.ekus, ['1.3.6.1.5.5.7.3.3']);
     assert.deepEqual(info.publicKeySpec, { kty: 'RSA', size: 2048 });

@@ -7,27 +7,7 @@ import { errors } from '../../errors.js';
 import { privateKeyObject, publicKeyObject } from '../keys/jwk.js';
 import type { Curve, KeyMaterial } from '../keys/key-material.js';
 import { randomSerialNumber } from '../../crypto/serial-number.js';
-
-/** Azure's `x509_props.sans`. */
-export interface SubjectAlternativeNames {
-  dnsNames?: string[];
-  emails?: string[];
-  upns?: string[];
-}
-
-/** Azure's `x509_props.key_usage` values, which are also RFC 5280's names for the KeyUsage bits. */
-export const KEY_USAGES = [
-  'digitalSignature',
-  'nonRepudiation',
-  'keyEncipherment',
-  'dataEncipherment',
-  'keyAgreement',
-  'keyCertSign',
-  'cRLSign',
-  'encipherOnly',
-  'decipherOnly',
-] as const;
-export type KeyUsage = (typeof KEY_USAGES)[number];
+import { KEY_USAGES, type KeyUsage, type SubjectAlternativeNames } from './certificate-policy.js';
 
 /** What a certificate or CSR asserts about its subject. `subject` is a DN in RFC 4514 order: "CN=example.com, O=Contoso". */
 export interface SubjectSpec {
@@ -61,7 +41,7 @@ export interface CertificateInfo {
   x5t: string;
   publicKey: KeyObject;
   publicKeySpec: PublicKeySpec | undefined;
-  sans: { dnsNames: string[]; emails: string[]; upns: string[] };
+  sans: Required<SubjectAlternativeNames>;
   keyUsage: KeyUsage[];
   ekus: string[];
   isCa: boolean;
@@ -76,6 +56,15 @@ const CURVES: Record<Curve, { x509Name: string; nodeName: string; hash: 'SHA-256
 };
 
 const CA_KEY_USAGE: KeyUsage[] = ['keyCertSign', 'cRLSign'];
+
+/** The subject alternative names Key Vault's policy speaks of, by @peculiar/x509's GeneralName type. */
+const SAN_MEMBER_OF_TYPE: Partial<Record<x509.GeneralNameType, keyof SubjectAlternativeNames>> = {
+  dns: 'dnsNames',
+  email: 'emails',
+  upn: 'upns',
+  url: 'uris',
+  ip: 'ipAddresses',
+};
 
 /** The `Self` issuer's certificate: signed with its own key, and without basicConstraints, since it is trusted as itself, not as a CA. */
 export async function issueSelfSigned(opts: SubjectSpec & Validity & { material: KeyMaterial }): Promise<Buffer> {
@@ -171,11 +160,10 @@ export async function createCsr(opts: SubjectSpec & { material: KeyMaterial }): 
 /** What Key Vault reports about a certificate. Throws BadParameter when `der` is not an X.509 certificate. */
 export function inspectCertificate(der: Buffer): CertificateInfo {
   const { node, peculiar } = parseCertificate(der);
-  const sans = { dnsNames: [] as string[], emails: [] as string[], upns: [] as string[] };
+  const sans: Required<SubjectAlternativeNames> = { dnsNames: [], emails: [], upns: [], uris: [], ipAddresses: [] };
   for (const item of peculiar.getExtension(x509.SubjectAlternativeNameExtension)?.names.items ?? []) {
-    if (item.type === 'dns') sans.dnsNames.push(item.value);
-    else if (item.type === 'email') sans.emails.push(item.value);
-    else if (item.type === 'upn') sans.upns.push(item.value);
+    const member = SAN_MEMBER_OF_TYPE[item.type];
+    if (member) sans[member].push(item.value);
   }
   const usages = peculiar.getExtension(x509.KeyUsagesExtension)?.usages ?? 0;
   const ekus = Array.from(peculiar.getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? [], String);
@@ -300,11 +288,9 @@ function subjectExtensions(spec: SubjectSpec, name: x509.Name): x509.Extension[]
     }
     extensions.push(new x509.ExtendedKeyUsageExtension(spec.ekus));
   }
-  const names: { type: 'dns' | 'email' | 'upn'; value: string }[] = [
-    ...(spec.sans?.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
-    ...(spec.sans?.emails ?? []).map((value) => ({ type: 'email' as const, value })),
-    ...(spec.sans?.upns ?? []).map((value) => ({ type: 'upn' as const, value })),
-  ];
+  const names = Object.entries(SAN_MEMBER_OF_TYPE).flatMap(([type, member]) =>
+    (spec.sans?.[member] ?? []).map((value) => ({ type: type as x509.GeneralNameType, value })),
+  );
   // RFC 5280 §4.2.1.6: with an empty subject, the SANs identify the subject and the extension is critical.
   if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, name.toJSON().length === 0));
   return extensions;

@@ -247,7 +247,8 @@ export function isManaged(version: StoredVersion): boolean {
   return version.properties?.managed === true;
 }
 
-function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
+/** A page of `limit` rows from `limit + 1` read (the extra one says whether there is a next page). */
+export function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
   if (rows.length <= limit) return { items: rows, next: undefined };
   const items = rows.slice(0, limit);
   return { items, next: cursorOf(items[items.length - 1]!) };

@@ -31,7 +31,8 @@ export function toCertificateBundle(baseUrl: string, vault: Vault, item: Certifi
 export function toCertificateItem(baseUrl: string, vault: Vault, item: ObjectWithVersion & { certificate: CertificateProperties }, opts: { versioned: boolean }) {
   return {
     id: opts.versioned ? certificateId(baseUrl, item) : objectUrl(baseUrl, 'certificates', item.object.name),
-    x5t: item.certificate.x5t,
+    // A pending first version (listed with includePending) has no certificate yet, so no thumbprint.
+    ...(item.certificate.x5t === '' ? {} : { x5t: item.certificate.x5t }),
     attributes: toWireAttributes(vault, item),
     ...(item.version.tags === null ? {} : { tags: item.version.tags }),
   };

@@ -13,6 +13,14 @@ export function parseMaxResults(raw: string | undefined): number {
   return value;
 }
 
+/** A boolean query parameter (`includePending`): `true` or `false` in any case, absent = `false`. */
+export function parseBooleanQuery(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === '') return false;
+  const lower = raw.toLowerCase();
+  if (lower === 'true' || lower === 'false') return lower === 'true';
+  throw errors.badParameter(`The parameter ${name} must be true or false; '${raw}' was given.`);
+}
+
 const tokenVersion = 'c1';
 
 export function encodeSkipToken(position: string): string {
@@ -29,10 +37,18 @@ export function decodeSkipToken(raw: string | undefined): string | undefined {
   return decoded.slice(tokenVersion.length + 1);
 }
 
-/** The next page's absolute URL, keeping api-version and maxresults as the request gave them. */
-export function nextLink(opts: { baseUrl: string; path: string; apiVersion: string; next: string | undefined; maxResults: string | undefined }): string | null {
+/** The next page's absolute URL, keeping api-version, maxresults and the list's other options as the request gave them. */
+export function nextLink(opts: {
+  baseUrl: string;
+  path: string;
+  apiVersion: string;
+  next: string | undefined;
+  maxResults: string | undefined;
+  options?: Record<string, string | undefined>;
+}): string | null {
   if (opts.next === undefined) return null;
   const query = new URLSearchParams({ 'api-version': opts.apiVersion, $skiptoken: encodeSkipToken(opts.next) });
   if (opts.maxResults !== undefined && opts.maxResults !== '') query.set('maxresults', opts.maxResults);
+  for (const [name, value] of Object.entries(opts.options ?? {})) if (value !== undefined && value !== '') query.set(name, value);
   return `${opts.baseUrl}${opts.path}?${query.toString()}`;
 }

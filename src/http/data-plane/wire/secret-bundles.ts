@@ -6,11 +6,18 @@ import { deletedMembers, toWireAttributes, type WireAttributes } from './object-
 import { objectUrl } from './object-ids.js';
 
 function common(vault: Vault, item: ObjectWithVersion) {
-  const body: { contentType?: string; attributes: WireAttributes; tags?: Record<string, string>; managed?: true } = { attributes: toWireAttributes(vault, item) };
+  const body: { contentType?: string; attributes: WireAttributes; tags?: Record<string, string>; managed?: true; previousVersion?: string } = {
+    attributes: toWireAttributes(vault, item),
+  };
   if (item.version.contentType !== null) body.contentType = item.version.contentType;
   if (item.version.tags !== null) body.tags = item.version.tags;
-  // The secret of a certificate: Azure marks it managed (its lifetime is the certificate's).
-  if (isManaged(item.version)) body.managed = true;
+  // The secret of a certificate: Azure marks it managed (its lifetime is the certificate's) and names the certificate
+  // version before it, if any.
+  if (isManaged(item.version)) {
+    body.managed = true;
+    const previous = item.version.properties?.['previousVersion'];
+    if (typeof previous === 'string') body.previousVersion = previous;
+  }
   return body;
 }
 
