@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { WellKnownIssuer, type CertificateClient } from '@azure/keyvault-certificates';
+import { WellKnownIssuer, type CertificateClient, type CertificatePolicy } from '@azure/keyvault-certificates';
 import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import type { KeyClient } from '@azure/keyvault-keys';
 import type { SecretClient } from '@azure/keyvault-secrets';
@@ -249,7 +249,7 @@ describe('CertificateClient certificates', () => {
 
   it('reads a PFX certificate secret as PEM with outContentType, names the previous version, and refuses PEM to PFX', async () => {
     const name = uniqueName('o');
-    const policy = {
+    const policy: CertificatePolicy = {
       issuerName: 'Self',
       subject: 'CN=convert.example.test',
       subjectAlternativeNames: { uniformResourceIdentifiers: ['spiffe://example.test/app'], ipAddresses: ['192.0.2.7', '2001:db8::7'] },
