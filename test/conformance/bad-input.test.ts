@@ -282,6 +282,132 @@ describe('bad input', () => {
     });
   });
 
+  describe('certificates', () => {
+    const policy = (changes: Record<string, unknown>) => ({ issuer: { name: 'Self' }, x509_props: { subject: 'CN=bad.example.test' }, ...changes });
+    const badPolicies: Array<[string, unknown]> = [
+      ['policy a string', 'Self'],
+      ['an RSA key of 1000 bits', policy({ key_props: { kty: 'RSA', key_size: 1000 } })],
+      ['an unknown key type', policy({ key_props: { kty: 'DSA' } })],
+      ['an unknown curve', policy({ key_props: { kty: 'EC', crv: 'P-999' } })],
+      ['validity_months 0', policy({ x509_props: { subject: 'CN=x', validity_months: 0 } })],
+      ['validity_months a string', policy({ x509_props: { subject: 'CN=x', validity_months: 'twelve' } })],
+      ['an unknown key usage', policy({ x509_props: { subject: 'CN=x', key_usage: ['fly'] } })],
+      ['an EKU that is not an OID', policy({ x509_props: { subject: 'CN=x', ekus: ['serverAuth'] } })],
+      ['a DNS name with a space', policy({ x509_props: { subject: 'CN=x', sans: { dns_names: ['bad name.example'] } } })],
+      ['neither subject nor SANs', policy({ x509_props: {} })],
+      ['a subject that is not a DN', policy({ x509_props: { subject: 'not a distinguished name' } })],
+      ['an unknown content type', policy({ secret_props: { contentType: 'text/plain' } })],
+      ['a trigger with both fields', policy({ lifetime_actions: [{ trigger: { lifetime_percentage: 80, days_before_expiry: 10 }, action: { action_type: 'AutoRenew' } }] })],
+      ['lifetime_percentage 100', policy({ lifetime_actions: [{ trigger: { lifetime_percentage: 100 }, action: { action_type: 'AutoRenew' } }] })],
+      ['an unknown lifetime action', policy({ lifetime_actions: [{ trigger: { lifetime_percentage: 80 }, action: { action_type: 'Explode' } }] })],
+      ['an issuer that does not exist', policy({ issuer: { name: 'no-such-issuer' } })],
+    ];
+
+    async function assertNoCertificate(name: string): Promise<void> {
+      for (const path of [`/certificates/${name}`, `/certificates/${name}/pending`, `/keys/${name}`, `/secrets/${name}`]) {
+        const response = await send('GET', `${path}?api-version=${apiVersion}`);
+        assert.equal(response.status, 404, `${path} should not exist: ${response.text}`);
+      }
+    }
+
+    it('refuses each invalid policy on create with a 4xx in the Azure shape, and creates no certificate, operation, key or secret', async () => {
+      for (const [label, body] of badPolicies) {
+        const name = uniqueName('badpolicy');
+        const response = await send('POST', `/certificates/${name}/create?api-version=${apiVersion}`, { policy: body });
+        assert.ok(response.status === 400 || response.status === 404, `${label}: ${response.status} ${response.text}`);
+        assertAzureError(response, label);
+        await assertNoCertificate(name);
+      }
+    });
+
+    it('refuses a bad certificate name on create, import and get with 400 BadParameter', async () => {
+      for (const [method, path, body] of [
+        ['POST', '/certificates/bad_name/create', { policy: policy({}) }],
+        ['POST', '/certificates/bad_name/import', { value: 'AAAA' }],
+        ['GET', '/certificates/bad_name', undefined],
+      ] as const) {
+        const response = await send(method, `${path}?api-version=${apiVersion}`, body);
+        assert.equal(response.status, 400, `${method} ${path}: ${response.text}`);
+        assertAzureError(response, path);
+        assert.equal(response.json.error.code, 'BadParameter');
+      }
+    });
+
+    it('refuses an import that is neither PFX nor PEM, or a PEM without its key, and stores nothing', async () => {
+      const name = uniqueName('badimport');
+      const certificateOnly = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+      for (const value of ['not base64 at all!', Buffer.from('garbage').toString('base64'), certificateOnly, '']) {
+        const response = await send('POST', `/certificates/${name}/import?api-version=${apiVersion}`, { value });
+        assert.equal(response.status, 400, `${JSON.stringify(value.slice(0, 20))}: ${response.text}`);
+        assertAzureError(response, 'import');
+        assert.equal(response.json.error.code, 'BadParameter');
+      }
+      await assertNoCertificate(name);
+    });
+
+    it('refuses a merge without a pending request or with a certificate that is not X.509', async () => {
+      const nothingPending = await send('POST', `/certificates/${uniqueName('nomerge')}/pending/merge?api-version=${apiVersion}`, { x5c: [Buffer.from('x').toString('base64')] });
+      assert.equal(nothingPending.status, 404, nothingPending.text);
+      assertAzureError(nothingPending, 'merge without an operation');
+
+      const name = uniqueName('merge');
+      const created = await send('POST', `/certificates/${name}/create?api-version=${apiVersion}`, { policy: policy({ issuer: { name: 'Unknown' } }) });
+      assert.equal(created.status, 202, created.text);
+      for (const x5c of [[], [Buffer.from('not a certificate').toString('base64')]]) {
+        const response = await send('POST', `/certificates/${name}/pending/merge?api-version=${apiVersion}`, { x5c });
+        assert.equal(response.status, 400, `${JSON.stringify(x5c)}: ${response.text}`);
+        assertAzureError(response, 'merge');
+      }
+      const operation = await send('GET', `/certificates/${name}/pending?api-version=${apiVersion}`);
+      assert.equal(operation.json.status, 'inProgress', 'the refused merges left the request pending');
+    });
+
+    it('refuses an invalid policy update and leaves the policy as it was', async () => {
+      const name = uniqueName('keeppolicy');
+      const created = await send('POST', `/certificates/${name}/create?api-version=${apiVersion}`, { policy: policy({ issuer: { name: 'Unknown' } }) });
+      assert.equal(created.status, 202, created.text);
+      // The policy of a certificate whose first version is pending is served, as GetCertificate serves the version.
+      const before = await send('GET', `/certificates/${name}/policy?api-version=${apiVersion}`);
+      assert.equal(before.status, 200, before.text);
+      // A policy may name an issuer not yet created (it is looked up when a version is issued); the merge of a PATCH
+      // keeps the subject, so "neither subject nor SANs" is not a bad update.
+      const notBadUpdates = ['policy a string', 'neither subject nor SANs', 'an issuer that does not exist'];
+      for (const [label, body] of badPolicies.filter(([label]) => !notBadUpdates.includes(label))) {
+        const response = await send('PATCH', `/certificates/${name}/policy?api-version=${apiVersion}`, body);
+        assert.ok(response.status === 400 || response.status === 404, `${label}: ${response.status} ${response.text}`);
+        assertAzureError(response, label);
+      }
+      const after = await send('GET', `/certificates/${name}/policy?api-version=${apiVersion}`);
+      assert.deepEqual(after.json, before.json);
+    });
+
+    it('refuses restore blobs that are not certificate backups with 400 BadParameter', async () => {
+      for (const body of [{ value: '' }, { value: 'AAAA' }, { value: Buffer.from('{"format":"coffer-certificate-backup-1"}').toString('base64url') }, {}]) {
+        const response = await send('POST', `/certificates/restore?api-version=${apiVersion}`, body);
+        assert.equal(response.status, 400, `${JSON.stringify(body)}: ${response.text}`);
+        assertAzureError(response, JSON.stringify(body));
+      }
+    });
+
+    it('refuses invalid contacts and issuers and keeps what was set', async () => {
+      const contacts = { contacts: [{ email: 'ops@example.test', name: 'Ops' }] };
+      assert.equal((await send('PUT', `/certificates/contacts?api-version=${apiVersion}`, contacts)).status, 200);
+      for (const body of [{ contacts: [{ email: 'not-an-email' }] }, { contacts: 'ops@example.test' }]) {
+        const response = await send('PUT', `/certificates/contacts?api-version=${apiVersion}`, body);
+        assert.equal(response.status, 400, `${JSON.stringify(body)}: ${response.text}`);
+        assertAzureError(response, 'contacts');
+      }
+      const kept = await send('GET', `/certificates/contacts?api-version=${apiVersion}`);
+      assert.deepEqual(kept.json.contacts, [{ email: 'ops@example.test', name: 'Ops' }]);
+
+      for (const body of [{}, { provider: 5 }, { provider: 'Coffer', attributes: { enabled: 'yes' } }]) {
+        const response = await send('PUT', `/certificates/issuers/${uniqueName('issuer')}?api-version=${apiVersion}`, body);
+        assert.equal(response.status, 400, `${JSON.stringify(body)}: ${response.text}`);
+        assertAzureError(response, 'issuer');
+      }
+    });
+  });
+
   describe('fuzz', () => {
     it('answers 200 seeded random requests without a 5xx, each error in the Azure shape with a request id', async () => {
       const random = prng(0xc0ffee);

@@ -530,12 +530,15 @@ export function createCertificateService(deps: {
       return view(vault, restored);
     },
 
+    /** The policy of an active certificate, or of one whose first version is still pending (as getCertificate answers it). */
     async getPolicy(vault: Vault, name: string): Promise<{ name: string; policy: CertificatePolicy; createdAt: number; updatedAt: number }> {
       certificateRules.assertName(name);
       const stored = await store.getPolicy(vault.id, name);
       const object = await objects.findObject(vault.id, 'certificate', name);
-      if (!stored || !object || object.deletedAt !== null) throw errors.certificateNotFound(name);
-      return { name: object.name, policy: stored.policy, createdAt: stored.createdAt, updatedAt: stored.updatedAt };
+      const pending = object ? undefined : await store.getOperation(vault.id, name);
+      const shownName = object?.deletedAt === null ? object.name : pending?.status === 'inProgress' ? pending.name : undefined;
+      if (!stored || shownName === undefined) throw errors.certificateNotFound(name);
+      return { name: shownName, policy: stored.policy, createdAt: stored.createdAt, updatedAt: stored.updatedAt };
     },
 
     async updatePolicy(vault: Vault, name: string, input: unknown) {
