@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
+import { X509Certificate, createDecipheriv, createHmac, createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createSecureContext } from 'node:tls';
+import type * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { CofferError } from '../../errors.js';
 import { generateKeyMaterial, privateKeyObject, publicKeyObject, type KeyGenerationSpec } from '../keys/jwk.js';
 import type { KeyMaterial } from '../keys/key-material.js';
-import { IncorrectPasswordError, fromPem, fromPkcs12, toPem, toPkcs12, type CertificateBundle } from './containers.js';
+import { IncorrectPasswordError, fromPem, fromPkcs12, pkcs12Kdf, toPem, toPkcs12, type CertificateBundle } from './containers.js';
 import { createCaCertificate, createCsr, issueByCa, issueSelfSigned, verifyChain } from './x509.js';
 
 // RSA-4096 is covered by x509.test.ts; generating it again here would only make the suite slower.
@@ -22,6 +24,7 @@ const KEY_CASES: { label: string; spec: KeyGenerationSpec }[] = [
   { label: 'EC P-521', spec: { kty: 'EC', crv: 'P-521' } },
 ];
 const PASSWORD = 'correct horse battery staple';
+const PFX_UNREADABLE = /^The specified PKCS#12 X\.509 certificate content can not be read\. Please check if certificate is in valid PKCS#12 format\.$/;
 
 let dir: string;
 const bundles = new Map<string, CertificateBundle>();
@@ -228,14 +231,143 @@ describe('fromPkcs12', () => {
     }
   });
 
-  it('refuses a legacy PFX (RC2-40 certificates, 3DES key) with a clear error', async () => {
+  /** What `openssl pkcs12 -info` says of the file's MAC and encryption, so each test shows it built the file it means to. */
+  function algorithms(name: string, password = PASSWORD): string {
+    const info = openssl(['pkcs12', '-info', '-nokeys', '-nocerts', '-in', name, '-passin', `pass:${password}`, '-legacy']);
+    assert.equal(info.status, 0, info.stderr);
+    return info.stderr;
+  }
+
+  it('reads a legacy PFX as OpenSSL 1.x and `openssl pkcs12 -legacy` write it (3DES key, RC2-40 certificates, SHA-1 MAC), with its chain', async () => {
     const pfx = exported('legacy.pfx', ['-legacy']);
-    await assertRejectsWith(fromPkcs12(pfx, PASSWORD), 'bad', /legacy algorithm pbeWithSHAAnd40BitRC2-CBC.*not supported/);
+    const info = algorithms('legacy.pfx');
+    assert.match(info, /MAC: sha1, Iteration 2048/);
+    assert.match(info, /PKCS7 Encrypted data: pbeWithSHA1And40BitRC2-CBC, Iteration 2048/);
+    assert.match(info, /Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration 2048/);
+    assertSameBundle(await fromPkcs12(pfx, PASSWORD), chained);
+    // The SHA-1 MAC is checked as a SHA-2 one is: a wrong or missing password is a wrong password, and the message names neither.
+    await assertRejectsWith(fromPkcs12(pfx, 'wrong'), 'password', PFX_UNREADABLE);
+    await assertRejectsWith(fromPkcs12(pfx, PASSWORD.toUpperCase()), 'password', PFX_UNREADABLE);
+    await assertRejectsWith(fromPkcs12(pfx), 'password', PFX_UNREADABLE);
+  });
+
+  it("reads Windows' TripleDES-SHA1 export (3DES key and certificates, SHA-1 MAC), with its chain", async () => {
+    const pfx = exported('3des.pfx', ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']);
+    const info = algorithms('3des.pfx');
+    assert.match(info, /MAC: sha1/);
+    assert.match(info, /PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC/);
+    assert.match(info, /Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC/);
+    assertSameBundle(await fromPkcs12(pfx, PASSWORD), chained);
+    await assertRejectsWith(fromPkcs12(pfx, 'wrong'), 'password', PFX_UNREADABLE);
+  });
+
+  it('reads legacy PFX files of every key type, with RC2-40 or 3DES certificates', async () => {
+    const schemes = [['-legacy'], ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']];
+    for (const keyCase of KEY_CASES) {
+      const original = bundle(keyCase.label);
+      for (const scheme of schemes) {
+        const pfx = opensslBytes(['pkcs12', '-export', '-inkey', 'k.pem', '-in', 'c.pem', '-passout', `pass:${PASSWORD}`, ...scheme], 'each-legacy.pfx', {
+          'k.pem': keyPem(original.material),
+          'c.pem': pem(original.certDer),
+        });
+        assertSameBundle(await fromPkcs12(pfx, PASSWORD), original);
+      }
+    }
+  });
+
+  it('reads the other legacy schemes, 2-key 3DES and 128-bit RC2, and RC2 for the key, 3DES for the certificates', async () => {
+    const cases = [
+      { name: 'rc2-128.pfx', key: 'PBE-SHA1-2DES', certs: 'PBE-SHA1-RC2-128', keyInfo: 'pbeWithSHA1And2-KeyTripleDES-CBC', certsInfo: 'pbeWithSHA1And128BitRC2-CBC' },
+      { name: 'rc2-40-key.pfx', key: 'PBE-SHA1-RC2-40', certs: 'PBE-SHA1-2DES', keyInfo: 'pbeWithSHA1And40BitRC2-CBC', certsInfo: 'pbeWithSHA1And2-KeyTripleDES-CBC' },
+      { name: 'rc2-128-key.pfx', key: 'PBE-SHA1-RC2-128', certs: 'PBE-SHA1-3DES', keyInfo: 'pbeWithSHA1And128BitRC2-CBC', certsInfo: 'pbeWithSHA1And3-KeyTripleDES-CBC' },
+    ];
+    for (const c of cases) {
+      const pfx = exported(c.name, ['-legacy', '-keypbe', c.key, '-certpbe', c.certs]);
+      const info = algorithms(c.name);
+      assert.ok(info.includes(`Shrouded Keybag: ${c.keyInfo},`), info);
+      assert.ok(info.includes(`PKCS7 Encrypted data: ${c.certsInfo},`), info);
+      assertSameBundle(await fromPkcs12(pfx, PASSWORD), chained);
+      await assertRejectsWith(fromPkcs12(pfx, 'wrong'), 'password', PFX_UNREADABLE);
+    }
+  });
+
+  it('reads a legacy PFX exported with an empty password, or a non-ASCII one (a UTF-16 BMPString, as OpenSSL 3 and Windows encode it)', async () => {
+    const empty = exported('legacy-empty.pfx', ['-legacy'], '');
+    assertSameBundle(await fromPkcs12(empty), chained);
+    assertSameBundle(await fromPkcs12(empty, ''), chained);
+    await assertRejectsWith(fromPkcs12(empty, PASSWORD), 'password', PFX_UNREADABLE);
+
+    // Beyond Latin-1 and beyond the BMP: '🔑' is a surrogate pair in UTF-16.
+    const password = 'pässwörd € 🔑';
+    const pfx = exported('legacy-utf8.pfx', ['-legacy'], password);
+    assert.match(algorithms('legacy-utf8.pfx', password), /pbeWithSHA1And40BitRC2-CBC/);
+    assertSameBundle(await fromPkcs12(pfx, password), chained);
+    await assertRejectsWith(fromPkcs12(pfx, 'pässwörd € '), 'password', PFX_UNREADABLE);
+  });
+
+  it('tells a wrong password on a legacy PFX without a MAC, even one that leaves valid padding: never a garbage key', async () => {
+    const pfx = exported('legacy-nomac.pfx', ['-legacy', '-nomac']);
+    assert.doesNotMatch(algorithms('legacy-nomac.pfx'), /MAC:/);
+    assertSameBundle(await fromPkcs12(pfx, PASSWORD), chained);
+    await assertRejectsWith(fromPkcs12(pfx, 'wrong'), 'password', PFX_UNREADABLE);
+    await assertRejectsWith(fromPkcs12(pfx), 'password', PFX_UNREADABLE);
+
+    // About one wrong password in 256 decrypts to bytes that end in valid padding. One such password is found here for the
+    // certificates, then for the key (certificates in the clear), so the check after the padding is what must refuse it.
+    // One iteration keeps the search fast. (`-iter` sets the MAC's count too, so `-nomac` must come after it.)
+    for (const certpbe of ['PBE-SHA1-3DES', 'NONE']) {
+      const der = exported('legacy-nomac-iter1.pfx', ['-legacy', '-iter', '1', '-nomac', '-keypbe', 'PBE-SHA1-3DES', '-certpbe', certpbe]);
+      assert.doesNotMatch(algorithms('legacy-nomac-iter1.pfx'), /MAC:/);
+      const { algorithm, ciphertext } = firstEncrypted(der);
+      const wrong = passwordWithValidPadding(algorithm, ciphertext);
+      await assertRejectsWith(fromPkcs12(der, wrong), 'password', PFX_UNREADABLE);
+      assertSameBundle(await fromPkcs12(der, PASSWORD), chained);
+    }
+  });
+
+  it('still refuses the RC4 schemes, with a clear error', async () => {
+    const pfx = exported('rc4.pfx', ['-legacy', '-keypbe', 'PBE-SHA1-RC4-128']);
+    assert.match(algorithms('rc4.pfx'), /Shrouded Keybag: pbeWithSHA1And128BitRC4/);
+    await assertRejectsWith(fromPkcs12(pfx, PASSWORD), 'bad', /legacy algorithm pbeWithSHAAnd128BitRC4, which is not supported/);
     // The MAC is checked first, so a wrong password is still a wrong password.
     await assertRejectsWith(fromPkcs12(pfx, 'wrong'), 'password');
-    const tripleDes = exported('3des.pfx', ['-legacy', '-certpbe', 'NONE']);
-    await assertRejectsWith(fromPkcs12(tripleDes, PASSWORD), 'bad', /pbeWithSHAAnd3-KeyTripleDES-CBC/);
   });
+
+  /** The first encrypted thing of a PFX without a MAC: the certificates' EncryptedData if there is one, else the shrouded key. */
+  function firstEncrypted(der: Buffer): { algorithm: pkijs.AlgorithmIdentifier; ciphertext: Buffer } {
+    const pfx = pkijs.PFX.fromBER(der);
+    const safe = pkijs.AuthenticatedSafe.fromBER((pfx.authSafe.content as asn1js.OctetString).getValue());
+    for (const content of safe.safeContents) {
+      if (content.contentType === '1.2.840.113549.1.7.6') {
+        const info = new pkijs.EncryptedData({ schema: content.content }).encryptedContentInfo;
+        return { algorithm: info.contentEncryptionAlgorithm, ciphertext: Buffer.from(info.getEncryptedContent()) };
+      }
+      for (const bag of pkijs.SafeContents.fromBER((content.content as asn1js.OctetString).getValue()).safeBags) {
+        if (bag.bagValue instanceof pkijs.PKCS8ShroudedKeyBag) return { algorithm: bag.bagValue.encryptionAlgorithm, ciphertext: Buffer.from(bag.bagValue.encryptedData.getValue()) };
+      }
+    }
+    throw new Error('nothing encrypted');
+  }
+
+  /** A wrong password under which 3-key 3DES decrypts `ciphertext` to bytes with valid PKCS#7 padding (node's own check). */
+  function passwordWithValidPadding(algorithm: pkijs.AlgorithmIdentifier, ciphertext: Buffer): string {
+    assert.equal(algorithm.algorithmId, '1.2.840.113549.1.12.1.3');
+    const [salt, iterations] = (algorithm.algorithmParams as asn1js.Sequence).valueBlock.value as [asn1js.OctetString, asn1js.Integer];
+    assert.equal(iterations.valueBlock.valueDec, 1);
+    for (let i = 0; i < 100_000; i++) {
+      const password = `wrong ${i}`;
+      const derive = (id: 1 | 2, length: number) => pkcs12Kdf(password, salt.valueBlock.valueHexView, 1, id, length);
+      const decipher = createDecipheriv('des-ede3-cbc', derive(1, 24), derive(2, 8));
+      try {
+        decipher.update(ciphertext);
+        decipher.final();
+        return password;
+      } catch {
+        // Bad padding, as most wrong passwords give.
+      }
+    }
+    throw new Error('no password with valid padding found');
+  }
 
   it('refuses what is not a PFX, a PFX without a private key, and a key type Key Vault does not have', async () => {
     await assertRejectsWith(fromPkcs12(randomBytes(300)), 'bad', /PKCS#12 X\.509 certificate content can not be read/);
@@ -246,6 +378,56 @@ describe('fromPkcs12', () => {
     assert.equal(made.status, 0, made.stderr);
     const ed = opensslBytes(['pkcs12', '-export', '-inkey', 'ed.key', '-in', 'ed.pem', '-passout', `pass:${PASSWORD}`], 'ed.pfx');
     await assertRejectsWith(fromPkcs12(ed, PASSWORD), 'bad', /type 'ed25519'/);
+  });
+});
+
+describe('pkcs12Kdf', () => {
+  /** The password as RFC 7292 Appendix B.1 has the KDF take it: UTF-16 big-endian, two zero bytes after. */
+  function bmpString(password: string): Buffer {
+    return Buffer.concat([Buffer.from(password, 'utf16le').swap16(), Buffer.alloc(2)]);
+  }
+
+  it('matches the vectors of golang.org/x/crypto/pkcs12 (pbkdf_test.go)', () => {
+    // TestThatPBKDFWorksCorrectlyForLongKeys: the 3DES key for "sesame".
+    assert.equal(pkcs12Kdf('sesame', Buffer.from('ffffffffffffffff', 'hex'), 2048, 1, 24).toString('hex'), '7cd9fd3e2b3be7691a44e3bef0f9ea0fb9b897d4e325d9d1');
+    // TestThatPBKDFHandlesLeadingZeros: the empty password (two zero bytes), where a block of I gets a leading zero byte.
+    assert.equal(pkcs12Kdf('', Buffer.from('f37e05b518324b4b', 'hex'), 2048, 1, 24).toString('hex'), '00f759ff47d14dd03665d5943cb3c4a39a2555c02aed66e1');
+  });
+
+  it("matches OpenSSL's PKCS12KDF for keys, IVs and MAC keys: lengths of one to three hashes, salts longer than a block", () => {
+    const cases = [
+      { password: PASSWORD, salt: '0123456789abcdef', iterations: 2048, id: 1, length: 5 },
+      { password: PASSWORD, salt: '0123456789abcdef', iterations: 2048, id: 2, length: 8 },
+      { password: PASSWORD, salt: '0123456789abcdef', iterations: 2048, id: 3, length: 20 },
+      { password: 'pässwörd € 🔑', salt: 'a5'.repeat(20), iterations: 1, id: 1, length: 41 },
+      { password: '', salt: '00'.repeat(70), iterations: 3, id: 2, length: 16 },
+      { password: 'x'.repeat(40), salt: '', iterations: 2000, id: 1, length: 24 },
+    ] as const;
+    for (const c of cases) {
+      const result = openssl([
+        'kdf', '-keylen', String(c.length), '-kdfopt', 'digest:SHA1', '-kdfopt', `hexpass:${bmpString(c.password).toString('hex')}`,
+        ...(c.salt ? ['-kdfopt', `hexsalt:${c.salt}`] : ['-kdfopt', 'salt:']),
+        '-kdfopt', `iter:${c.iterations}`, '-kdfopt', `id:${c.id}`, 'PKCS12KDF',
+      ]);
+      assert.equal(result.status, 0, result.stderr);
+      const expected = result.stdout.trim().replaceAll(':', '').toLowerCase();
+      assert.equal(pkcs12Kdf(c.password, Buffer.from(c.salt, 'hex'), c.iterations, c.id, c.length).toString('hex'), expected, JSON.stringify(c));
+    }
+  });
+
+  it("derives the MAC key that verifies an OpenSSL legacy file's HMAC-SHA1", () => {
+    const der = opensslBytes(['pkcs12', '-export', '-legacy', '-inkey', 'k.pem', '-in', 'c.pem', '-passout', `pass:${PASSWORD}`], 'mac.pfx', {
+      'k.pem': keyPem(chained.material),
+      'c.pem': pem(chained.certDer),
+    });
+    const pfx = pkijs.PFX.fromBER(der);
+    const macData = pfx.macData!;
+    assert.equal(macData.mac.digestAlgorithm.algorithmId, '1.3.14.3.2.26');
+    const salt = Buffer.from(macData.macSalt.valueBlock.valueHexView);
+    const content = Buffer.from((pfx.authSafe.content as asn1js.OctetString).getValue());
+    const mac = (password: string) => createHmac('sha1', pkcs12Kdf(password, salt, macData.iterations ?? 1, 3, 20)).update(content).digest();
+    assert.ok(mac(PASSWORD).equals(Buffer.from(macData.mac.digest.valueBlock.valueHexView)));
+    assert.ok(!mac('wrong').equals(Buffer.from(macData.mac.digest.valueBlock.valueHexView)));
   });
 });
 
