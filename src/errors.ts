@@ -6,14 +6,17 @@ export class CofferError extends Error {
   readonly code: string;
   readonly innerCode: string | undefined;
   readonly headers: Record<string, string> | undefined;
+  /** ARM errors only: the property the error is about ('properties.softDeleteRetentionInDays'). */
+  readonly target: string | undefined;
 
-  constructor(status: number, code: string, message: string, options: { innerCode?: string; headers?: Record<string, string> } = {}) {
+  constructor(status: number, code: string, message: string, options: { innerCode?: string; headers?: Record<string, string>; target?: string } = {}) {
     super(message);
     this.name = 'CofferError';
     this.status = status;
     this.code = code;
     this.innerCode = options.innerCode;
     this.headers = options.headers;
+    this.target = options.target;
   }
 }
 
@@ -158,6 +161,8 @@ export const errors = {
     new CofferError(400, 'BadParameter', `The object has more than ${limit} versions and cannot be backed up.`),
 
   conflict: (message: string) => new CofferError(409, 'Conflict', message),
+  vaultPurgeProtected: (name: string) =>
+    new CofferError(405, 'MethodNotAllowed', `Operation 'DeletedVaultPurge' is not allowed. The vault '${name}' has purge protection enabled; it is purged when its retention period ends.`),
   internal: (requestId: string) =>
     new CofferError(500, 'InternalServerError', `The server encountered an internal error. Request id: ${requestId}.`),
 };
@@ -180,3 +185,47 @@ export function describeError(error: unknown): { code: string; message: string }
   if (error instanceof Error) return { code: error.name, message: error.message };
   return { code: 'Unknown', message: String(error) };
 }
+
+const VAULT_NAME_RULE =
+  "A vault's name must be between 3-24 alphanumeric characters. The name must begin with a letter, end with a letter or digit, and not contain consecutive hyphens.";
+
+/** The management API's errors: ARM's codes and messages for Microsoft.KeyVault (notes/arm-brief: Azure's own wording where known). */
+export const armErrors = {
+  missingApiVersion: () => new CofferError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.'),
+  unsupportedApiVersion: (version: string, supported: readonly string[]) =>
+    new CofferError(400, 'InvalidApiVersionParameter', `The api-version '${version}' is invalid. The supported versions are '${supported.join(',')}'.`),
+  authenticationFailed: (detail: string) => new CofferError(401, 'AuthenticationFailed', `Authentication failed. ${detail}`),
+  authorizationFailed: (objectId: string, action: string, scope: string) =>
+    new CofferError(
+      403,
+      'AuthorizationFailed',
+      `The client '${objectId}' with object id '${objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid.`,
+    ),
+  invalidSubscriptionId: (id: string) => new CofferError(400, 'InvalidSubscriptionId', `The provided subscription identifier '${id}' is malformed or invalid.`),
+  resourceGroupNotFound: (group: string) => new CofferError(404, 'ResourceGroupNotFound', `Resource group '${group}' could not be found.`),
+  invalidResourceGroup: (group: string) =>
+    new CofferError(400, 'InvalidResourceGroup', `The provided resource group name '${group}' has these invalid characters or length: 1-90 letters, digits, '-', '_', '.', '(' and ')', not ending in '.'.`),
+  resourceNotFound: (name: string, group: string) =>
+    new CofferError(404, 'ResourceNotFound', `The Resource 'Microsoft.KeyVault/vaults/${name}' under resource group '${group}' was not found.`),
+  deletedVaultNotFound: (name: string) => new CofferError(404, 'DeletedVaultNotFound', `The deleted vault '${name}' does not exist.`),
+  operationNotFound: (method: string, path: string) =>
+    new CofferError(404, 'NotFound', `There is no management operation at '${method} ${path}'.`),
+  vaultNameNotValid: (name: string) =>
+    new CofferError(400, 'VaultNameNotValid', `The vault name '${name}' is invalid. ${VAULT_NAME_RULE}`, { target: 'name' }),
+  vaultAlreadyExists: (name: string) =>
+    new CofferError(
+      409,
+      'VaultAlreadyExists',
+      `The vault name '${name}' is already in use. Vault names are unique on this server, so the name may be taken in another resource group or subscription.`,
+    ),
+  vaultDeletedButRecoverable: () =>
+    new CofferError(409, 'ConflictError', 'A vault with the same name already exists in deleted state. You need to either recover or purge existing key vault.'),
+  softDeletedVaultDoesNotExist: () =>
+    new CofferError(
+      400,
+      'SoftDeletedVaultDoesNotExist',
+      'A soft deleted vault with the given name does not exist. Ensure that the name for the vault that is being attempted to recover is in a recoverable state.',
+    ),
+  /** A property with a value ARM refuses; `target` names it. */
+  badRequest: (target: string, message: string) => new CofferError(400, 'BadRequest', message, { target }),
+};

@@ -45,6 +45,7 @@ export function errorBody(error: CofferError) {
     error: {
       code: error.code,
       message: error.message,
+      ...(error.target === undefined ? {} : { target: error.target }),
       ...(error.innerCode === undefined ? {} : { innererror: { code: error.innerCode } }),
     },
   };

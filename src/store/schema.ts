@@ -35,6 +35,14 @@ export interface VaultsTable {
   purge_protection: number;
   /** The vault's data-encryption key, wrapped by the master key. */
   wrapped_key: Buffer;
+  subscription_id: string;
+  resource_group: string;
+  location: string;
+  /** VaultSettings as JSON. */
+  settings: string;
+  updated_at: number;
+  deleted_at: number | null;
+  scheduled_purge_at: number | null;
 }
 
 export interface ObjectsTable {

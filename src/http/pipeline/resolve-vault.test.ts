@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Vault } from '../../domain/vaults/vault.js';
+import { defaultVaultSettings, type Vault } from '../../domain/vaults/vault.js';
 import { CofferError } from '../../errors.js';
 import { createVaultResolver, parseHost, vaultNameForHost } from './resolve-vault.js';
 
@@ -95,9 +95,16 @@ describe('vaultNameForHost', () => {
   });
 });
 
+function testVault(name: string): Vault {
+  return {
+    id: `id-${name}`, name, createdAt: 0, updatedAt: 0, retentionDays: 90, purgeProtection: false, wrappedKey: Buffer.alloc(0),
+    subscriptionId: '', resourceGroup: 'coffer', location: 'local', settings: defaultVaultSettings(), deletedAt: null, scheduledPurgeAt: null,
+  };
+}
+
 describe('createVaultResolver', () => {
   const vaults = new Map<string, Vault>(
-    ['default', 'payroll'].map((name) => [name, { id: `id-${name}`, name, createdAt: 0, retentionDays: 90, purgeProtection: false, wrappedKey: Buffer.alloc(0) }]),
+    ['default', 'payroll'].map((name) => [name, testVault(name)]),
   );
   const looked: string[] = [];
   const resolve = createVaultResolver({

@@ -34,7 +34,8 @@ export function createVaultResolver(deps: { vaults: Pick<VaultStore, 'getVaultBy
   return async function resolveVault(host: ParsedHost): Promise<Vault> {
     const name = vaultNameForHost(host.hostname, deps);
     const vault = name === undefined ? undefined : await deps.vaults.getVaultByName(name);
-    if (!vault) throw errors.vaultNotFound(host.hostname);
+    // A soft-deleted vault serves nothing until it is recovered (management API), as in Azure.
+    if (!vault || vault.deletedAt !== null) throw errors.vaultNotFound(host.hostname);
     return vault;
   };
 }

@@ -5,6 +5,7 @@ import * as versionProperties from './0002-version-properties.js';
 import * as rotationAndEvents from './0003-rotation-and-events.js';
 import * as certificateContactsIssuers from './0004-certificate-contacts-issuers.js';
 import * as certificates from './0005-certificates.js';
+import * as vaultResources from './0006-vault-resources.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-rotation-and-events': rotationAndEvents,
   '0004-certificate-contacts-issuers': certificateContactsIssuers,
   '0005-certificates': certificates,
+  '0006-vault-resources': vaultResources,
 };
