@@ -11,7 +11,7 @@ import { createSqliteWorkerSink } from './audit/sinks/sqlite-worker.js';
 import { createClientCredentialsGrant } from './auth/tokens/client-credentials.js';
 import { createTokenIssuer } from './auth/tokens/issue.js';
 import { loadSigningKeys, type SigningKeys } from './auth/tokens/signing-keys.js';
-import { audiencesFor, createTokenVerifier } from './auth/tokens/verify.js';
+import { audiencesFor, createTokenVerifier, managementAudiencesFor } from './auth/tokens/verify.js';
 import { ADMIN_CREDENTIALS_FILE, ensureAdministrator, ensureDefaultVault } from './bootstrap.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config/schema.js';
@@ -27,7 +27,10 @@ import { createCertificateService } from './domain/certificates/certificate-serv
 import { createCertificateContactsService } from './domain/certificates/contacts.js';
 import { createCertificateIssuerService } from './domain/certificates/issuers.js';
 import { createSecretService } from './domain/secrets/secret-service.js';
+import { createVaultManagement } from './domain/vaults/vault-management.js';
 import { createVaultService } from './domain/vaults/vault-service.js';
+import { vaultOperations, type ManagementServices } from './http/management/vault-operations.js';
+import { createClientAddressResolver } from './network/client-address.js';
 import { devClockOperations, type DevClockServices } from './http/data-plane/dev/clock.js';
 import { certificateContactsAndIssuersOperations } from './http/data-plane/certificates/contacts-issuers-index.js';
 import { certificateOperations } from './http/data-plane/certificates/index.js';
@@ -39,6 +42,7 @@ import { secretOperations } from './http/data-plane/secrets/index.js';
 import type { SecretsServices } from './http/data-plane/secrets/schemas.js';
 import { createAuditStage } from './http/pipeline/audit.js';
 import { createAuthenticator } from './http/pipeline/authenticate.js';
+import { createNetworkRuleCheck } from './http/pipeline/network-rules.js';
 import { createVaultResolver } from './http/pipeline/resolve-vault.js';
 import { buildHttpServer } from './http/server.js';
 import { createPurgeDeletedJob } from './scheduler/purge-deleted.js';
@@ -93,7 +97,7 @@ export async function initialize(opts: AppOptions): Promise<Initialized> {
     const authorityHost = config.authorityHost ?? `https://localhost:${config.port}`;
     const vaultUrl = `https://localhost:${config.port}`;
     const tls = await loadTls(config, clock);
-    const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: config.defaultRetentionDays });
+    const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: config.defaultRetentionDays, subscriptionId: dataDir.subscriptionId });
     await ensureDefaultVault(vaults);
     await ensureAdministrator({
       dataDir: config.dataDir,
@@ -138,9 +142,11 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
 
   const issuerUrl = `${info.authorityHost}/${tenantId}/v2.0`;
   const audiences = audiencesFor({ dnsSuffix: config.dnsSuffix, ports: [config.port] });
-  const verifier = createTokenVerifier({ keys: signingKeys, issuers: [issuerUrl], audiences, clockSkewSeconds: 300, clock });
+  const managementAudiences = managementAudiencesFor({ hosts: ['localhost', '127.0.0.1', '[::1]', ...config.aliases], ports: [config.port] });
+  const verifier = createTokenVerifier({ keys: signingKeys, issuers: [issuerUrl], audiences: [...audiences, ...managementAudiences], clockSkewSeconds: 300, clock });
   const issuer = createTokenIssuer({ keys: signingKeys, issuer: issuerUrl, lifetimeSeconds: config.tokenLifetimeSeconds, clock });
-  const grant = createClientCredentialsGrant({ identities: identityStore, issuer, tenantId, resources: audiences, clock });
+  const grant = createClientCredentialsGrant({ identities: identityStore, issuer, tenantId, resources: [...audiences, ...managementAudiences], clock });
+  const clientAddressOf = createClientAddressResolver({ trustedProxies: config.trustedProxies });
 
   const auditLog: AuditLog = createAuditLog({
     sinks: [
@@ -157,7 +163,8 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
   const { certificates, certificateIssuers } = certificatesDomain(initialized, { clock: objectClock, pool: keyOperationPool });
 
   try {
-    const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices & CertificateContactsAndIssuersServices & CertificatesServices>({
+    const vaultService = createVaultService({ vaults: vaultStore, envelope, clock: objectClock, defaultRetentionDays: config.defaultRetentionDays, subscriptionId });
+    const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices & CertificateContactsAndIssuersServices & CertificatesServices, ManagementServices>({
       tls: { cert: initialized.tls.certPem, key: initialized.tls.keyPem },
       logger,
       identity: { tenantId, authorityHost: info.authorityHost, jwks: () => signingKeys.jwks(), grant, logger },
@@ -174,10 +181,27 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
         },
         ...(devClock ? { refreshClock: () => devClock.refresh() } : {}),
         resolveVault: createVaultResolver({ vaults: vaultStore, dnsSuffix: config.dnsSuffix, aliases: config.aliases }),
-        authenticate: createAuthenticator({ verifier, identities: identityStore, authorityHost: info.authorityHost, tenantId, dnsSuffix: config.dnsSuffix }),
+        authenticate: createAuthenticator({ verifier, identities: identityStore, authorityHost: info.authorityHost, tenantId, dnsSuffix: config.dnsSuffix, audiences }),
         audit: createAuditStage({ auditLog, subscriptionId, resourceGroup: RESOURCE_GROUP }),
+        checkNetworkRules: createNetworkRuleCheck(),
+        clientAddress: (request) => clientAddressOf(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
         dnsSuffix: config.dnsSuffix,
         aliases: config.aliases,
+      },
+      management: {
+        operations: vaultOperations,
+        services: {
+          vaults: createVaultManagement({ vaults: vaultService, store: vaultStore, clock: objectClock, tenantId, subscriptionId }),
+          urls: { tenantId, vaultUri: (vault) => `https://${vault.name}.${config.dnsSuffix}:${config.port}/` },
+          subscription: { subscriptionId, tenantId },
+        },
+        verifier,
+        identities: identityStore,
+        audiences: managementAudiences,
+        tenantId,
+        authorityHost: info.authorityHost,
+        auditLog,
+        clientAddress: (request) => clientAddressOf(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
       },
     });
     const addresses = await server.listen({ port: config.port, host: config.host });

@@ -65,6 +65,7 @@ export const errors = {
       { innerCode: 'ForbiddenByRbac' },
     ),
 
+  forbiddenByFirewall: (message: string) => new CofferError(403, 'Forbidden', message, { innerCode: 'ForbiddenByFirewall' }),
   vaultNotFound: (host: string) => new CofferError(404, 'VaultNotFound', `No vault is served at host '${host}'.`),
   routeNotFound: (method: string, path: string) => new CofferError(404, 'NotFound', `There is no operation at '${method} ${path}'.`),
 

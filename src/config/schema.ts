@@ -22,6 +22,7 @@ export interface Config {
   host: string;
   dnsSuffix: string;
   aliases: string[];
+  trustedProxies: string[];
   tlsCert: string | undefined;
   tlsKey: string | undefined;
   tlsCa: string | undefined;
@@ -41,6 +42,7 @@ export const options = {
   host: { flag: 'host', env: 'COFFER_HOST', kind: 'string', defaultValue: 'localhost', description: "Address to listen on ('localhost' = 127.0.0.1 and ::1; '0.0.0.0' or '::' for every interface)." },
   dnsSuffix: { flag: 'dns-suffix', env: 'COFFER_DNS_SUFFIX', kind: 'string', defaultValue: 'vault.localhost', description: 'DNS suffix of vault hosts: NAME.<suffix> selects vault NAME.' },
   aliases: { flag: 'alias', env: 'COFFER_ALIASES', kind: 'list', defaultValue: [], description: "Extra host names (comma-separated in the environment) that select the 'default' vault; added to the server certificate." },
+  trustedProxies: { flag: 'trusted-proxy', env: 'COFFER_TRUSTED_PROXIES', kind: 'list', defaultValue: [], description: 'Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (comma-separated in the environment); the client address of any other peer is its socket address.' },
   tlsCert: { flag: 'tls-cert', env: 'COFFER_TLS_CERT', kind: 'string', description: 'PEM certificate (chain) to serve instead of the generated one; needs --tls-key.' },
   tlsKey: { flag: 'tls-key', env: 'COFFER_TLS_KEY', kind: 'string', description: 'PEM private key for --tls-cert.' },
   tlsCa: { flag: 'tls-ca', env: 'COFFER_TLS_CA', kind: 'string', description: 'PEM of the CA that issued --tls-cert, named as caCertPath for clients to trust (default: the --tls-cert file).' },

@@ -17,6 +17,8 @@ export interface RequestContext {
   objectUrl: string | undefined;
   /** The error code answered, for the audit record. */
   errorCode: string | undefined;
+  /** The socket's address, or X-Forwarded-For's from a trusted proxy. */
+  clientAddress: string;
 }
 
 /** Declared by each data-plane route (see define-operation.ts) and read by the pipeline. */

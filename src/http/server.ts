@@ -1,4 +1,4 @@
-// The HTTPS listener: the only place Fastify is configured. Health, identity and data plane live in separate
+// The HTTPS listener: the only place Fastify is configured. Health, identity, data plane and management live in separate
 // encapsulated scopes, so each has its own hooks and error shape (Azure, OAuth 2.0) and none leaks into another.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Fastify from 'fastify';
@@ -7,15 +7,17 @@ import type { Logger } from 'pino';
 import { registerDataPlane, type DataPlaneDeps } from './data-plane/register.js';
 import { registerHealth } from './health.js';
 import { registerIdentity, type IdentityDeps } from './identity/register.js';
+import { registerManagement, type ManagementDeps } from './management/register.js';
 import { errorBody, toCofferError } from './render-error.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-export function buildHttpServer<TServices>(deps: {
+export function buildHttpServer<TServices, TManagementServices>(deps: {
   tls: { cert: string; key: string };
   logger: Logger;
   identity: IdentityDeps;
   dataPlane: Omit<DataPlaneDeps<TServices>, 'bodyLimit' | 'logger'>;
+  management: Omit<ManagementDeps<TManagementServices>, 'bodyLimit' | 'logger'>;
 }): FastifyInstance {
   const app = Fastify({
     https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' },
@@ -47,5 +49,6 @@ export function buildHttpServer<TServices>(deps: {
   app.register(async (scope) => registerHealth(scope));
   app.register(async (scope) => registerIdentity(scope, deps.identity));
   app.register(async (scope) => registerDataPlane(scope, { ...deps.dataPlane, bodyLimit: DEFAULT_BODY_LIMIT, logger: deps.logger }));
+  app.register(async (scope) => registerManagement(scope, { ...deps.management, bodyLimit: DEFAULT_BODY_LIMIT, logger: deps.logger }));
   return app as unknown as FastifyInstance;
 }

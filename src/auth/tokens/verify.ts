@@ -44,6 +44,19 @@ export function audiencesFor(opts: { dnsSuffix: string; ports: number[] }): stri
   return [...new Set(bases.flatMap((base) => [base, `${base}/`]))];
 }
 
+/**
+ * Audiences of the management API: the server's own address as clients give it as the ARM endpoint (the SDK asks for
+ * `<endpoint>/.default`), and Azure Resource Manager's own resources.
+ */
+export function managementAudiencesFor(opts: { hosts: string[]; ports: number[] }): string[] {
+  const bases = [
+    ...opts.hosts.flatMap((host) => opts.ports.map((port) => `https://${host}:${port}`)),
+    'https://management.azure.com',
+    'https://management.core.windows.net',
+  ];
+  return [...new Set(bases.flatMap((base) => [base, `${base}/`]))];
+}
+
 type CacheEntry = { verified: VerifiedToken; notBefore: number | undefined };
 
 export function createTokenVerifier(deps: {

@@ -1,4 +1,4 @@
-// The data-plane pipeline, in request order (STYLE.md §2): context → vault → authentication → api-version →
+// The data-plane pipeline, in request order (STYLE.md §2): context → vault → authentication → network rules → api-version →
 // authorization → operation → audit. Every route is a declared Operation, so none can skip a stage.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,6 +9,7 @@ import type { HandlerContext, Operation } from '../define-operation.js';
 import { createAuditStage } from '../pipeline/audit.js';
 import { checkApiVersion } from '../pipeline/api-version.js';
 import type { createAuthenticator } from '../pipeline/authenticate.js';
+import type { createNetworkRuleCheck } from '../pipeline/network-rules.js';
 import { parseHost, vaultNameForHost, type createVaultResolver } from '../pipeline/resolve-vault.js';
 import { errorBody, toCofferError } from '../render-error.js';
 import type { RequestContext } from '../request-context.js';
@@ -19,6 +20,9 @@ export interface DataPlaneDeps<TServices> {
   resolveVault: ReturnType<typeof createVaultResolver>;
   authenticate: ReturnType<typeof createAuthenticator>;
   audit: ReturnType<typeof createAuditStage>;
+  checkNetworkRules: ReturnType<typeof createNetworkRuleCheck>;
+  /** The client address: the socket's, or X-Forwarded-For's from trusted proxies. */
+  clientAddress: (request: FastifyRequest) => string;
   dnsSuffix: string;
   aliases: readonly string[];
   /** With --dev-clock: reads the shared clock offset before each request. */
@@ -43,6 +47,7 @@ export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPla
     await deps.refreshClock?.();
     const ctx = newContext(request);
     request.coffer = ctx;
+    ctx.clientAddress = deps.clientAddress(request);
     const host = parseHost(request.headers.host);
     ctx.baseUrl = `https://${request.headers.host!.toLowerCase()}`;
     ctx.vaultName = vaultNameForHost(host.hostname, deps) ?? host.hostname;
@@ -53,6 +58,7 @@ export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPla
     const { token, principal } = await deps.authenticate(request.headers.authorization, host);
     ctx.token = token;
     ctx.principal = principal;
+    deps.checkNetworkRules(ctx.vault, { clientAddress: ctx.clientAddress, principal, caller: `appid=${token.appId};oid=${token.objectId}` });
     checkApiVersion(query['api-version']);
     const operation = request.routeOptions.config.operation;
     if (!operation) throw errors.routeNotFound(request.method, request.url.split('?')[0]!);
@@ -84,7 +90,7 @@ export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPla
       await deps.audit(ctx, {
         method: request.method,
         url: request.url,
-        ip: request.ip,
+        ip: ctx.clientAddress,
         headers: request.headers,
         operationName: request.routeOptions.config.operation?.operationName ?? 'Unknown',
         statusCode: reply.statusCode,
@@ -133,5 +139,6 @@ function newContext(request: FastifyRequest): RequestContext {
     apiVersion: '',
     objectUrl: undefined,
     errorCode: undefined,
+    clientAddress: request.ip,
   };
 }

@@ -23,8 +23,9 @@ export function createAuditStage(deps: { auditLog: Pick<AuditLog, 'record'>; sub
     await deps.auditLog.record(
       buildAuditEvent({
         at: new Date(),
-        subscriptionId: deps.subscriptionId,
-        resourceGroup: deps.resourceGroup,
+        // The vault's own ARM namespace; the server's for a request that named no vault we have.
+        subscriptionId: ctx.vault?.subscriptionId || deps.subscriptionId,
+        resourceGroup: ctx.vault?.resourceGroup ?? deps.resourceGroup,
         vaultName: ctx.vaultName,
         operationName: request.operationName,
         apiVersion: ctx.apiVersion,

@@ -23,7 +23,10 @@ export function createAuthenticator(deps: {
   authorityHost: string;
   tenantId: string;
   dnsSuffix: string;
+  /** The vault audiences: a token for the management API (or anything else) is refused here. */
+  audiences: readonly string[];
 }) {
+  const audiences = new Set(deps.audiences);
   /** The challenge names our token service and the resource to ask a token for: https://<suffix>[:port]. */
   function challenge(host: ParsedHost): Record<string, string> {
     return {
@@ -45,6 +48,7 @@ export function createAuthenticator(deps: {
       if (!(error instanceof TokenVerificationError)) throw error;
       throw withChallenge(errors.unauthorizedInvalidToken(failureMessages[error.failure] ?? 'AKV10005: The bearer token is invalid.'), host);
     }
+    if (!audiences.has(token.audience)) throw withChallenge(errors.unauthorizedInvalidToken(failureMessages.audience!), host);
     if (token.tenantId !== deps.tenantId) {
       throw withChallenge(errors.unauthorizedInvalidToken('AKV10032: The token was issued for another tenant.'), host);
     }

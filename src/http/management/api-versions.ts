@@ -1,0 +1,13 @@
+// The management api-versions served: every stable Microsoft.KeyVault version the SDKs and az send (az 2.45:
+// 2022-07-01; @azure/arm-keyvault 5: 2026-02-01), and the generic resources list's 2015-11-01.
+export const VAULT_API_VERSIONS = [
+  '2018-02-14', '2019-09-01', '2021-10-01', '2022-07-01', '2023-02-01', '2023-07-01', '2024-11-01', '2025-05-01', '2026-02-01',
+] as const;
+export const GENERIC_RESOURCES_API_VERSION = '2015-11-01';
+/** `GET /subscriptions` (azure-mgmt-resource, az login). */
+export const SUBSCRIPTIONS_API_VERSIONS = ['2016-06-01', '2019-11-01', '2020-01-01', '2021-01-01', '2022-12-01'] as const;
+
+/** From api-version 2026-02-01 a new vault uses RBAC unless told otherwise; before, access policies. */
+export function rbacIsDefault(apiVersion: string): boolean {
+  return apiVersion >= '2026-02-01';
+}
