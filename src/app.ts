@@ -45,7 +45,7 @@ import { createAuthenticator } from './http/pipeline/authenticate.js';
 import { createNetworkRuleCheck } from './http/pipeline/network-rules.js';
 import { createVaultResolver } from './http/pipeline/resolve-vault.js';
 import { buildHttpServer } from './http/server.js';
-import { createPurgeDeletedJob } from './scheduler/purge-deleted.js';
+import { createPurgeDeletedJob, createPurgeDeletedVaultsJob } from './scheduler/purge-deleted.js';
 import { createCompleteCertificateOperationsJob } from './scheduler/complete-certificate-operations.js';
 import { createRenewCertificatesJob } from './scheduler/renew-certificates.js';
 import { createRotateKeysJob } from './scheduler/rotate-keys.js';
@@ -234,6 +234,7 @@ export function startJobs(initialized: Initialized, opts: { config: Readonly<Con
   const scheduler = startScheduler({
     jobs: [
       { name: 'purge-deleted', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(createPurgeDeletedJob({ objects, clock })) },
+      { name: 'purge-deleted-vaults', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(createPurgeDeletedVaultsJob({ vaults: createVaultStore(initialized.dataDir.db), clock })) },
       { name: 'rotate-keys', intervalSeconds: config.rotationIntervalSeconds, run: onDevClock(createRotateKeysJob({ rotation })) },
       {
         name: 'complete-certificate-operations',

@@ -51,7 +51,7 @@ export function addAdminCommands(program: Command): void {
     });
   vault
     .command('delete <name>')
-    .description('delete a vault and everything in it, immediately and for good')
+    .description('soft-delete a vault: it serves nothing and is purged, with everything in it, when its retention ends (recover or purge it through the management API)')
     .option(...dataDirOption)
     .action(async (name: string, flags: { dataDir?: string }) => {
       await withDataDir(flags, (opened) => vaultServiceOf(opened).deleteVault(name));

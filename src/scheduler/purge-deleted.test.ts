@@ -13,7 +13,7 @@ import { createObjectStore, type ObjectStore } from '../store/objects.js';
 import { migrate, type Db } from '../store/open.js';
 import type { Database } from '../store/schema.js';
 import { createVaultStore } from '../store/vaults.js';
-import { createPurgeDeletedJob } from './purge-deleted.js';
+import { createPurgeDeletedJob, createPurgeDeletedVaultsJob } from './purge-deleted.js';
 
 const day = 86_400;
 
@@ -27,6 +27,7 @@ let clock: ReturnType<typeof fakeClock>;
 let objects: ObjectStore;
 let secrets: SecretService;
 let purgeDeleted: () => Promise<number>;
+let vaultService: ReturnType<typeof createVaultService>;
 let weekVault: Vault;
 let monthVault: Vault;
 let protectedVault: Vault;
@@ -38,6 +39,7 @@ beforeEach(async () => {
   clock = fakeClock(Date.UTC(2024, 5, 1, 8, 30, 0, 250));
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
   const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90 });
+  vaultService = vaults;
   weekVault = await vaults.createVault({ name: 'week', retentionDays: 7 });
   monthVault = await vaults.createVault({ name: 'month', retentionDays: 30 });
   protectedVault = await vaults.createVault({ name: 'guarded', retentionDays: 7, purgeProtection: true });
@@ -174,5 +176,25 @@ describe('purgeDeleted (scheduler job)', () => {
     });
     assert.equal(await racing(), 0);
     assert.equal((await secrets.getSecret(weekVault, 'raced', undefined)).value, 'v');
+  });
+});
+
+describe('purgeDeletedVaults (scheduler job)', () => {
+  it('purges a deleted vault, with its secrets, only once its retention has ended; an active vault stays', async () => {
+    const vaultStore = createVaultStore(db);
+    const service = vaultService;
+    const doomed = await service.createVault({ name: 'doomed', retentionDays: 7 });
+    await secrets.setSecret(doomed, 'inside', { value: 'v' });
+    await service.deleteVault('doomed');
+    const purgeVaults = createPurgeDeletedVaultsJob({ vaults: vaultStore, clock });
+
+    clock.advanceSeconds(7 * day - 1);
+    assert.equal(await purgeVaults(), 0);
+    assert.ok(await vaultStore.getVaultByName('doomed'), 'kept until retention ends');
+    clock.advanceSeconds(1);
+    assert.equal(await purgeVaults(), 1);
+    assert.equal(await vaultStore.getVaultByName('doomed'), undefined);
+    assert.deepEqual(await objects.listObjects(doomed.id, 'secret', { deleted: false, afterNameKey: undefined, limit: 10 }), [], 'its secrets went with it');
+    assert.ok(await vaultStore.getVaultByName('week'), 'active vaults are left alone');
   });
 });

@@ -2,6 +2,7 @@
 // this: it only forbids purging early.
 import { unixSeconds, type Clock } from '../clock.js';
 import type { ObjectStore } from '../store/objects.js';
+import type { VaultStore } from '../store/vaults.js';
 
 const BATCH = 200;
 
@@ -23,5 +24,14 @@ export function createPurgeDeletedJob(deps: { objects: Pick<ObjectStore, 'findPu
       }
       if (due.length < BATCH) return purged;
     }
+  };
+}
+
+/** Purges soft-deleted vaults whose retention has ended, with everything in them (the store cascades). */
+export function createPurgeDeletedVaultsJob(deps: { vaults: Pick<VaultStore, 'findPurgeDueVaults' | 'purgeVault'>; clock: Clock }) {
+  return async function purgeDeletedVaults(): Promise<number> {
+    const due = await deps.vaults.findPurgeDueVaults(unixSeconds(deps.clock), BATCH);
+    for (const vault of due) await deps.vaults.purgeVault(vault.id);
+    return due.length;
   };
 }
