@@ -58,6 +58,23 @@ export function addAdminCommands(program: Command): void {
       print({ deleted: name.toLowerCase() });
     });
 
+  vault
+    .command('recover <name>')
+    .description('recover a soft-deleted vault with everything it held')
+    .option(...dataDirOption)
+    .action(async (name: string, flags: { dataDir?: string }) => {
+      await withDataDir(flags, (opened) => vaultServiceOf(opened).recoverVault(name));
+      print({ recovered: name.toLowerCase() });
+    });
+  vault
+    .command('purge <name>')
+    .description('destroy a soft-deleted vault and everything in it now (refused under purge protection until its retention ends)')
+    .option(...dataDirOption)
+    .action(async (name: string, flags: { dataDir?: string }) => {
+      await withDataDir(flags, (opened) => vaultServiceOf(opened).purgeVault(name));
+      print({ purged: name.toLowerCase() });
+    });
+
   const principal = program.command('principal').description('service principals of the built-in token service');
   principal
     .command('create <displayName>')

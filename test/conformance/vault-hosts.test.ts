@@ -188,7 +188,7 @@ describe('vault selection by Host', () => {
       for (const name of ['default', 'payroll', 'billing']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
     });
 
-    it('deletes a vault: its host answers 404 and a new vault of that name starts empty', async () => {
+    it('soft-deletes a vault: its host answers 404, the name stays held until purged, then a new vault of that name starts empty', async () => {
       await server.cli('vault', 'create', 'shortlived');
       const name = uniqueName();
       await server.secretClient({ vault: 'shortlived' }).setSecret(name, 'gone soon');
@@ -198,7 +198,10 @@ describe('vault selection by Host', () => {
       assert.ok(!names.includes('shortlived'));
       const afterDelete = await server.request('GET', `https://shortlived.vault.localhost:${server.port}/secrets/${name}?api-version=${apiVersion}`, { token });
       assertVaultNotFound(afterDelete, 'shortlived.vault.localhost');
+      const held = await cliResult(server, 'vault', 'create', 'shortlived');
+      assert.notEqual(held.code, 0, 'a soft-deleted vault holds its name');
 
+      assert.deepEqual(await server.cli('vault', 'purge', 'shortlived'), { purged: 'shortlived' });
       await server.cli('vault', 'create', 'shortlived');
       const recreated = await server.request('GET', `https://shortlived.vault.localhost:${server.port}/secrets/${name}?api-version=${apiVersion}`, { token });
       assert.equal(recreated.status, 404, recreated.text);
