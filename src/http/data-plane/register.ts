@@ -11,6 +11,7 @@ import { checkApiVersion } from '../pipeline/api-version.js';
 import type { createAuthenticator } from '../pipeline/authenticate.js';
 import type { createNetworkRuleCheck } from '../pipeline/network-rules.js';
 import { parseHost, vaultNameForHost, type createVaultResolver } from '../pipeline/resolve-vault.js';
+import { acceptEmptyJsonBody } from '../empty-json-body.js';
 import { errorBody, toCofferError } from '../render-error.js';
 import type { RequestContext } from '../request-context.js';
 
@@ -34,14 +35,7 @@ export interface DataPlaneDeps<TServices> {
 export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPlaneDeps<TServices>): void {
   app.decorateRequest('coffer', null as unknown as RequestContext);
 
-  // Some clients send `content-type: application/json` with no body on GET and DELETE. An empty body is "no
-  // body": routes that need one still refuse it through their schema, the others never notice.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined);
-    else parseJson(request, body as string, done);
-  });
+  acceptEmptyJsonBody(app);
 
   app.addHook('onRequest', async (request) => {
     await deps.refreshClock?.();

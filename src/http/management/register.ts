@@ -10,6 +10,7 @@ import { TokenVerificationError, type VerifiedToken } from '../../auth/tokens/ve
 import type { Principal } from '../../domain/identities/principal.js';
 import type { IdentityStore } from '../../store/identities.js';
 import { armErrors, CofferError, errors } from '../../errors.js';
+import { acceptEmptyJsonBody } from '../empty-json-body.js';
 import { errorBody, toCofferError } from '../render-error.js';
 import { VAULT_API_VERSIONS } from './api-versions.js';
 import { matchOperation, type ManagementContext, type ManagementOperation } from './define-management-operation.js';
@@ -42,13 +43,7 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
     'www-authenticate': `Bearer authorization_uri="${deps.authorityHost}/${deps.tenantId}", error="invalid_token", error_description="The authentication failed."`,
   };
 
-  // ARM clients send POST …/purge without a body, some with `content-type: application/json`: empty = no body.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined);
-    else parseJson(request, body as string, done);
-  });
+  acceptEmptyJsonBody(app);
 
   async function authenticate(request: FastifyRequest): Promise<{ token: VerifiedToken; principal: Principal | undefined }> {
     const match = /^Bearer +(\S+)\s*$/i.exec(request.headers.authorization ?? '');
@@ -74,7 +69,8 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
     ctx.principal = principal;
     const query = request.query as Record<string, string | undefined>;
     const path = request.url.split('?')[0]!;
-    const segments = path.replace(/^\/subscriptions\/?/, '').replace(/\/+$/, '').split('/').filter((_, i, all) => !(all.length === 1 && all[0] === '')).map(decodeURIComponent);
+    const rest = path.replace(/^\/subscriptions\/?/, '').replace(/\/+$/, '');
+    const segments = rest === '' ? [] : rest.split('/').map(decodeURIComponent);
     const found = matchOperation(deps.operations, request.method, segments);
     if (!found) throw armErrors.operationNotFound(request.method, path);
     ctx.operationName = found.operation.operationName;
