@@ -31,6 +31,7 @@ import { createVaultManagement } from './domain/vaults/vault-management.js';
 import { createVaultService } from './domain/vaults/vault-service.js';
 import { vaultOperations, type ManagementServices } from './http/management/vault-operations.js';
 import { createClientAddressResolver } from './network/client-address.js';
+import { parseListenAddress } from './network/listen-address.js';
 import { devClockOperations, type DevClockServices } from './http/data-plane/dev/clock.js';
 import { certificateContactsAndIssuersOperations } from './http/data-plane/certificates/contacts-issuers-index.js';
 import { certificateOperations } from './http/data-plane/certificates/index.js';
@@ -44,7 +45,8 @@ import { createAuditStage } from './http/pipeline/audit.js';
 import { createAuthenticator } from './http/pipeline/authenticate.js';
 import { createNetworkRuleCheck } from './http/pipeline/network-rules.js';
 import { createVaultResolver } from './http/pipeline/resolve-vault.js';
-import { buildHttpServer } from './http/server.js';
+import { createPrivateListeners } from './http/private-listener.js';
+import { buildHttpServer, REQUEST_TIMEOUT_MS } from './http/server.js';
 import { createPurgeDeletedJob, createPurgeDeletedVaultsJob } from './scheduler/purge-deleted.js';
 import { createCompleteCertificateOperationsJob } from './scheduler/complete-certificate-operations.js';
 import { createRenewCertificatesJob } from './scheduler/renew-certificates.js';
@@ -141,8 +143,11 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
   const vaultStore = createVaultStore(db);
 
   const issuerUrl = `${info.authorityHost}/${tenantId}/v2.0`;
-  const audiences = audiencesFor({ dnsSuffix: config.dnsSuffix, ports: [config.port] });
-  const managementAudiences = managementAudiencesFor({ hosts: ['localhost', '127.0.0.1', '[::1]', ...config.aliases], ports: [config.port] });
+  const privateAddresses = config.privateListen.map(parseListenAddress);
+  // Clients of a private TCP listener address vaults with its port, and ask tokens for that audience.
+  const ports = [config.port, ...privateAddresses.flatMap((address) => (address.kind === 'tcp' ? [address.port] : []))];
+  const audiences = audiencesFor({ dnsSuffix: config.dnsSuffix, ports });
+  const managementAudiences = managementAudiencesFor({ hosts: ['localhost', '127.0.0.1', '[::1]', ...config.aliases], ports });
   const verifier = createTokenVerifier({ keys: signingKeys, issuers: [issuerUrl], audiences: [...audiences, ...managementAudiences], clockSkewSeconds: 300, clock });
   const issuer = createTokenIssuer({ keys: signingKeys, issuer: issuerUrl, lifetimeSeconds: config.tokenLifetimeSeconds, clock });
   const grant = createClientCredentialsGrant({ identities: identityStore, issuer, tenantId, resources: [...audiences, ...managementAudiences], clock });
@@ -164,8 +169,10 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
 
   try {
     const vaultService = createVaultService({ vaults: vaultStore, envelope, clock: objectClock, defaultRetentionDays: config.defaultRetentionDays, subscriptionId });
+    const tls = { cert: initialized.tls.certPem, key: initialized.tls.keyPem };
+    const privateListeners = createPrivateListeners({ addresses: privateAddresses, tls, requestTimeoutMs: REQUEST_TIMEOUT_MS });
     const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices & CertificateContactsAndIssuersServices & CertificatesServices, ManagementServices>({
-      tls: { cert: initialized.tls.certPem, key: initialized.tls.keyPem },
+      tls,
       logger,
       identity: { tenantId, authorityHost: info.authorityHost, jwks: () => signingKeys.jwks(), grant, logger },
       dataPlane: {
@@ -185,6 +192,7 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
         audit: createAuditStage({ auditLog, subscriptionId, resourceGroup: RESOURCE_GROUP }),
         checkNetworkRules: createNetworkRuleCheck(),
         clientAddress: (request) => clientAddressOf(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
+        viaPrivateListener: (request) => privateListeners.isPrivate(request.raw.socket),
         dnsSuffix: config.dnsSuffix,
         aliases: config.aliases,
       },
@@ -205,11 +213,15 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
       },
     });
     const addresses = await server.listen({ port: config.port, host: config.host });
-    logger.debug({ addresses, pid: process.pid }, 'listening');
+    const privateAddressesListening = await privateListeners.listen(server).catch(async (error: unknown) => {
+      await Promise.all([server.close(), privateListeners.close()]);
+      throw error;
+    });
+    logger.debug({ addresses, privateListeners: privateAddressesListening, pid: process.pid }, 'listening');
     return {
       server,
       async close() {
-        await server.close();
+        await Promise.all([server.close(), privateListeners.close()]);
         await Promise.all([auditLog.close(), keyOperationPool.close()]);
       },
     };

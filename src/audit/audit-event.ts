@@ -14,7 +14,7 @@ export interface AuditEvent {
   resultType: 'Success' | 'Failure';
   /** HTTP status text: 'OK', 'Unauthorized', 'Forbidden', 'Not Found', … */
   resultSignature: string;
-  /** The error code for failures, '' for success. */
+  /** The error code for failures (the inner code when there is one, e.g. ForbiddenByFirewall), '' for success. */
   resultDescription: string;
   durationMs: number;
   callerIpAddress: string;

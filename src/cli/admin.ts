@@ -80,9 +80,14 @@ export function addAdminCommands(program: Command): void {
     .command('create <displayName>')
     .description('create a service principal and print its client credentials (the secret is shown only once)')
     .option(...dataDirOption)
-    .action(async (displayName: string, flags: { dataDir?: string }) => {
+    .option('--trusted-service', 'mark it as a trusted service: vault firewalls whose bypass is AzureServices let it through')
+    .action(async (displayName: string, flags: { dataDir?: string; trustedService?: boolean }) => {
       const created = await withDataDir(flags, (opened) =>
-        createPrincipalService({ identities: createIdentityStore(opened.db), tenantId: opened.tenantId, clock: systemClock }).createServicePrincipal({ displayName, isAdmin: false }),
+        createPrincipalService({ identities: createIdentityStore(opened.db), tenantId: opened.tenantId, clock: systemClock }).createServicePrincipal({
+          displayName,
+          isAdmin: false,
+          isTrustedService: flags.trustedService === true,
+        }),
       );
       print({ tenantId: created.principal.tenantId, clientId: created.principal.appId, clientSecret: created.clientSecret, objectId: created.principal.objectId });
     });
@@ -92,6 +97,6 @@ export function addAdminCommands(program: Command): void {
     .option(...dataDirOption)
     .action(async (flags: { dataDir?: string }) => {
       const principals = await withDataDir(flags, (opened) => createIdentityStore(opened.db).listPrincipals());
-      print(principals.map((p) => ({ displayName: p.displayName, clientId: p.appId, objectId: p.objectId, administrator: p.isAdmin })));
+      print(principals.map((p) => ({ displayName: p.displayName, clientId: p.appId, objectId: p.objectId, administrator: p.isAdmin, trustedService: p.isTrustedService })));
     });
 }

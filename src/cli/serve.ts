@@ -9,6 +9,8 @@ import { systemClock } from '../clock.js';
 import { loadConfig } from '../config/load.js';
 import { options, type Config, type OptionSpec } from '../config/schema.js';
 import { createLogger } from '../logger.js';
+import { removeStaleSocket } from '../http/private-listener.js';
+import { formatListenAddress, parseListenAddress } from '../network/listen-address.js';
 import { startWorkers } from './cluster.js';
 
 export function addServeCommand(program: Command): void {
@@ -35,6 +37,11 @@ export function addServeCommand(program: Command): void {
       return;
     }
 
+    // Before any worker listens: with several workers the primary owns the listening socket.
+    for (const entry of config.privateListen) {
+      const address = parseListenAddress(entry);
+      if (address.kind === 'unix') await removeStaleSocket(address.path);
+    }
     const jobs = startJobs(initialized, opts);
     let stopServing: (signal: NodeJS.Signals) => Promise<void>;
     try {
@@ -51,7 +58,7 @@ export function addServeCommand(program: Command): void {
       throw error;
     }
     logger.info({ config: { ...config }, masterKey: initialized.info.masterKey }, 'coffer started');
-    process.stdout.write(banner(initialized.info, config.workers));
+    process.stdout.write(banner(initialized.info, config.workers, config.privateListen));
     if (config.devClock) {
       logger.warn('development clock is ON (--dev-clock): the administrator can move object time forward; never use this in production');
       process.stdout.write(
@@ -102,10 +109,11 @@ function flagsToConfig(flags: Record<string, unknown>): Partial<Record<keyof Con
   return result;
 }
 
-function banner(info: AppInfo, workers: number): string {
+function banner(info: AppInfo, workers: number, privateListen: readonly string[]): string {
   return [
     '',
     `Coffer is serving Azure Key Vault at ${info.vaultUrl} (${workers} worker${workers === 1 ? '' : 's'})`,
+    ...privateListen.map((entry) => `  private listener (exempt from vault firewalls): ${formatListenAddress(parseListenAddress(entry))}`),
     `  token service (authorityHost): ${info.authorityHost}   tenant: ${info.tenantId}`,
     `  administrator credentials:     ${info.credentialsFile}`,
     `  trust this CA:                 ${info.caCertPath}`,

@@ -106,6 +106,11 @@ describe('loadConfig precedence: defaults < file < environment < flags', () => {
     assert.equal(config.authorityHost, 'https://login.example.test:8443');
   });
 
+  it('reads private listeners, resolving socket paths', () => {
+    const config = loadConfig({ flags: {}, env: { COFFER_PRIVATE_LISTEN: '10.1.2.3:8444, ./run/private.sock,[fd00::1]:9443' } });
+    assert.deepEqual(config.privateListen, ['10.1.2.3:8444', path.resolve('run/private.sock'), '[fd00::1]:9443']);
+  });
+
   it('accepts a TLS certificate and key given together', () => {
     const config = loadConfig({ flags: { tlsCert: '/etc/coffer/cert.pem' }, env: { COFFER_TLS_KEY: '/etc/coffer/key.pem' } });
     assert.equal(config.tlsCert, '/etc/coffer/cert.pem');
@@ -119,6 +124,11 @@ describe('loadConfig validation', () => {
     assert.match(message, /port/);
     assert.match(message, /70000/);
     assert.match(message, /1\.\.65535/);
+  });
+
+  it('names a private listener that is neither HOST:PORT nor a socket path', () => {
+    const message = problemsOf(() => loadConfig({ flags: { privateListen: ['10.1.2.3'] }, env: {} }));
+    assert.match(message, /private-listen: '10\.1\.2\.3' is not HOST:PORT/);
   });
 
   it('names an option from the environment by flag and variable', () => {

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { StartupError } from '../errors.js';
+import { parseListenAddress } from '../network/listen-address.js';
 import { logLevels, options, type Config, type OptionSpec } from './schema.js';
 
 type RawValue = string | number | boolean | string[] | undefined;
@@ -41,6 +42,13 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(config.dnsSuffix)) {
     problems.push(`dns-suffix: '${config.dnsSuffix}' is not a DNS name`);
   }
+  for (const entry of config.privateListen) {
+    try {
+      parseListenAddress(entry);
+    } catch (error) {
+      problems.push(`private-listen: ${(error as Error).message}`);
+    }
+  }
   if (problems.length > 0) {
     throw new StartupError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -48,6 +56,7 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
   config.dataDir = path.resolve(config.dataDir);
   config.dnsSuffix = config.dnsSuffix.toLowerCase();
   config.aliases = config.aliases.map((alias) => alias.toLowerCase());
+  config.privateListen = config.privateListen.map((entry) => (parseListenAddress(entry).kind === 'unix' ? path.resolve(entry) : entry));
   if (config.authorityHost !== undefined) config.authorityHost = config.authorityHost.replace(/\/$/, '');
   return Object.freeze(config);
 }

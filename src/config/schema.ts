@@ -23,6 +23,7 @@ export interface Config {
   dnsSuffix: string;
   aliases: string[];
   trustedProxies: string[];
+  privateListen: string[];
   tlsCert: string | undefined;
   tlsKey: string | undefined;
   tlsCa: string | undefined;
@@ -43,6 +44,7 @@ export const options = {
   dnsSuffix: { flag: 'dns-suffix', env: 'COFFER_DNS_SUFFIX', kind: 'string', defaultValue: 'vault.localhost', description: 'DNS suffix of vault hosts: NAME.<suffix> selects vault NAME.' },
   aliases: { flag: 'alias', env: 'COFFER_ALIASES', kind: 'list', defaultValue: [], description: "Extra host names (comma-separated in the environment) that select the 'default' vault; added to the server certificate." },
   trustedProxies: { flag: 'trusted-proxy', env: 'COFFER_TRUSTED_PROXIES', kind: 'list', defaultValue: [], description: 'Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (comma-separated in the environment); the client address of any other peer is its socket address.' },
+  privateListen: { flag: 'private-listen', env: 'COFFER_PRIVATE_LISTEN', kind: 'list', defaultValue: [], description: "Private listeners (comma-separated in the environment): HOST:PORT or a Unix socket path. Like an Azure private endpoint, requests arriving there are exempt from vaults' public-network rules; put them on an address only your private network reaches." },
   tlsCert: { flag: 'tls-cert', env: 'COFFER_TLS_CERT', kind: 'string', description: 'PEM certificate (chain) to serve instead of the generated one; needs --tls-key.' },
   tlsKey: { flag: 'tls-key', env: 'COFFER_TLS_KEY', kind: 'string', description: 'PEM private key for --tls-cert.' },
   tlsCa: { flag: 'tls-ca', env: 'COFFER_TLS_CA', kind: 'string', description: 'PEM of the CA that issued --tls-cert, named as caCertPath for clients to trust (default: the --tls-cert file).' },

@@ -19,6 +19,8 @@ export interface RequestContext {
   errorCode: string | undefined;
   /** The socket's address, or X-Forwarded-For's from a trusted proxy. */
   clientAddress: string;
+  /** The request came through a private listener (exempt from public-network rules). */
+  viaPrivateListener: boolean;
 }
 
 /** Declared by each data-plane route (see define-operation.ts) and read by the pipeline. */

@@ -11,6 +11,7 @@ import { registerManagement, type ManagementDeps } from './management/register.j
 import { errorBody, toCofferError } from './render-error.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const REQUEST_TIMEOUT_MS = 120_000;
 
 export function buildHttpServer<TServices, TManagementServices>(deps: {
   tls: { cert: string; key: string };
@@ -28,7 +29,7 @@ export function buildHttpServer<TServices, TManagementServices>(deps: {
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Idle keep-alive sockets close at shutdown; requests in flight finish first.
     forceCloseConnections: 'idle',
-    requestTimeout: 120_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: {
       // The SDKs read the latest version as /secrets/NAME/ and call remote key operations as /keys/K//sign.
       ignoreTrailingSlash: true,

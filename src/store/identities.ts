@@ -46,6 +46,7 @@ export function createIdentityStore(db: Db): IdentityStore {
           display_name: principal.displayName,
           kind: principal.kind,
           is_admin: principal.isAdmin ? 1 : 0,
+          trusted_service: principal.isTrustedService ? 1 : 0,
           created_at: createdAt,
         })
         .execute();
@@ -86,5 +87,6 @@ function toPrincipal(row: Selectable<PrincipalsTable>): Principal {
     displayName: row.display_name,
     kind: 'servicePrincipal',
     isAdmin: row.is_admin === 1,
+    isTrustedService: row.trusted_service === 1,
   };
 }

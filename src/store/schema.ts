@@ -91,6 +91,8 @@ export interface PrincipalsTable {
   /** 'servicePrincipal' for now; managed identities and users come later. */
   kind: string;
   is_admin: number;
+  /** 1: a trusted service, let through a vault firewall whose bypass is AzureServices. */
+  trusted_service: number;
   created_at: number;
 }
 

@@ -179,7 +179,7 @@ describe('audit log', () => {
     assert.equal(response.status, 403);
     assert.equal(response.json.error.code, 'Forbidden');
     assertAzureShape(record, { operationName: 'SecretSet', status: 403, signature: 'Forbidden', caller: reader, requestUri: secretUrl(name) });
-    assert.equal(record.resultDescription, 'Forbidden');
+    assert.equal(record.resultDescription, 'ForbiddenByRbac');
     assert.equal(row.caller_oid, reader.objectId);
   });
 

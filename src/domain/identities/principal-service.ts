@@ -10,7 +10,7 @@ export type PrincipalService = ReturnType<typeof createPrincipalService>;
 
 export function createPrincipalService(deps: { identities: IdentityStore; tenantId: string; clock: Clock }) {
   return {
-    async createServicePrincipal(input: { displayName: string; isAdmin: boolean }): Promise<{ principal: Principal; clientSecret: string }> {
+    async createServicePrincipal(input: { displayName: string; isAdmin: boolean; isTrustedService?: boolean }): Promise<{ principal: Principal; clientSecret: string }> {
       const now = unixSeconds(deps.clock);
       const principal: Principal = {
         tenantId: deps.tenantId,
@@ -19,6 +19,7 @@ export function createPrincipalService(deps: { identities: IdentityStore; tenant
         displayName: input.displayName,
         kind: 'servicePrincipal',
         isAdmin: input.isAdmin,
+        isTrustedService: input.isTrustedService ?? false,
       };
       const clientSecret = generateClientSecret();
       const secretHash = await hashClientSecret(clientSecret);

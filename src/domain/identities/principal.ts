@@ -9,6 +9,11 @@ export interface Principal {
   kind: 'servicePrincipal';
   /** The administrator created at first start. Until access control lands, only it may use the data plane. */
   isAdmin: boolean;
+  /**
+   * Counts as a trusted service (Azure's first-party services): a vault whose networkAcls.bypass is AzureServices lets
+   * it through its firewall. Marked by the administrator (`coffer principal create --trusted-service`).
+   */
+  isTrustedService: boolean;
 }
 
 export interface ClientSecretCredential {

@@ -24,6 +24,8 @@ export interface DataPlaneDeps<TServices> {
   checkNetworkRules: ReturnType<typeof createNetworkRuleCheck>;
   /** The client address: the socket's, or X-Forwarded-For's from trusted proxies. */
   clientAddress: (request: FastifyRequest) => string;
+  /** Whether the request came through a private listener (http/private-listener.ts). */
+  viaPrivateListener: (request: FastifyRequest) => boolean;
   dnsSuffix: string;
   aliases: readonly string[];
   /** With --dev-clock: reads the shared clock offset before each request. */
@@ -42,6 +44,7 @@ export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPla
     const ctx = newContext(request);
     request.coffer = ctx;
     ctx.clientAddress = deps.clientAddress(request);
+    ctx.viaPrivateListener = deps.viaPrivateListener(request);
     const host = parseHost(request.headers.host);
     ctx.baseUrl = `https://${request.headers.host!.toLowerCase()}`;
     ctx.vaultName = vaultNameForHost(host.hostname, deps) ?? host.hostname;
@@ -52,7 +55,7 @@ export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPla
     const { token, principal } = await deps.authenticate(request.headers.authorization, host);
     ctx.token = token;
     ctx.principal = principal;
-    deps.checkNetworkRules(ctx.vault, { clientAddress: ctx.clientAddress, principal, caller: `appid=${token.appId};oid=${token.objectId}` });
+    deps.checkNetworkRules(ctx.vault, { clientAddress: ctx.clientAddress, viaPrivateListener: ctx.viaPrivateListener, principal, caller: `appid=${token.appId};oid=${token.objectId}` });
     checkApiVersion(query['api-version']);
     const operation = request.routeOptions.config.operation;
     if (!operation) throw errors.routeNotFound(request.method, request.url.split('?')[0]!);
@@ -66,7 +69,8 @@ export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPla
     const ctx = request.coffer ?? newContext(request);
     const cofferError = toCofferError(error, ctx.requestId, deps.bodyLimit);
     if (cofferError.status >= 500) deps.logger.error({ err: error, reqId: ctx.requestId }, 'request failed');
-    ctx.errorCode = cofferError.code;
+    // The inner code says which rule refused (ForbiddenByRbac, ForbiddenByFirewall): what an auditor needs to know.
+    ctx.errorCode = cofferError.innerCode ?? cofferError.code;
     return reply.code(cofferError.status).headers(cofferError.headers ?? {}).send(errorBody(cofferError));
   });
 
@@ -134,5 +138,6 @@ function newContext(request: FastifyRequest): RequestContext {
     objectUrl: undefined,
     errorCode: undefined,
     clientAddress: request.ip,
+    viaPrivateListener: false,
   };
 }

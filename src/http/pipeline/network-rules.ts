@@ -19,19 +19,23 @@ export function createNetworkRuleCheck() {
     return matcher;
   };
 
-  return function checkNetworkRules(vault: Vault, request: { clientAddress: string; principal: Principal | undefined; caller: string }): void {
+  return function checkNetworkRules(
+    vault: Vault,
+    request: { clientAddress: string; viaPrivateListener: boolean; principal: Principal | undefined; caller: string },
+  ): void {
+    // Like Azure private endpoints, private listeners are not the public network its rules govern.
+    if (request.viaPrivateListener) return;
     const { publicNetworkAccess, networkAcls } = vault.settings;
-    // Trusted services (Azure's first-party services) have no counterpart yet: no principal is one, so the bypass
-    // never applies until principals can be marked as trusted services.
-    const trustedService = false;
+    // A vault without networkAcls has Azure's default bypass, AzureServices.
+    const trustedServiceBypass = request.principal?.isTrustedService === true && (networkAcls?.bypass ?? 'AzureServices') === 'AzureServices';
     const where = `\r\nCaller: ${request.caller}\r\nVault: ${vault.name};location=${vault.location}`;
     if (publicNetworkAccess === 'Disabled') {
-      if (trustedService) return;
+      if (trustedServiceBypass) return;
       throw errors.forbiddenByFirewall(`Public network access is disabled and request is not from a trusted service nor via an approved private link.\r\nClient address: ${request.clientAddress}${where}`);
     }
     if (!networkAcls || networkAcls.defaultAction === 'Allow') return;
     if (matcherFor(networkAcls)(request.clientAddress)) return;
-    if (networkAcls.bypass === 'AzureServices' && trustedService) return;
+    if (trustedServiceBypass) return;
     throw errors.forbiddenByFirewall(`Client address is not authorized and caller is not a trusted service.\r\nClient address: ${request.clientAddress}${where}`);
   };
 }

@@ -6,6 +6,7 @@ import * as rotationAndEvents from './0003-rotation-and-events.js';
 import * as certificateContactsIssuers from './0004-certificate-contacts-issuers.js';
 import * as certificates from './0005-certificates.js';
 import * as vaultResources from './0006-vault-resources.js';
+import * as trustedServices from './0007-trusted-services.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-certificate-contacts-issuers': certificateContactsIssuers,
   '0005-certificates': certificates,
   '0006-vault-resources': vaultResources,
+  '0007-trusted-services': trustedServices,
 };
