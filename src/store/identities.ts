@@ -47,6 +47,7 @@ export function createIdentityStore(db: Db): IdentityStore {
           kind: principal.kind,
           is_admin: principal.isAdmin ? 1 : 0,
           trusted_service: principal.isTrustedService ? 1 : 0,
+          enabled: principal.enabled ? 1 : 0,
           created_at: createdAt,
         })
         .execute();
@@ -88,5 +89,6 @@ function toPrincipal(row: Selectable<PrincipalsTable>): Principal {
     kind: 'servicePrincipal',
     isAdmin: row.is_admin === 1,
     isTrustedService: row.trusted_service === 1,
+    enabled: row.enabled === 1,
   };
 }

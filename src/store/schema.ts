@@ -18,6 +18,11 @@ export interface Database {
   event_outbox: EventOutboxTable;
   certificate_contacts: CertificateContactsTable;
   certificate_issuers: CertificateIssuersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  role_definitions: RoleDefinitionsTable;
+  role_assignments: RoleAssignmentsTable;
+  role_eligibilities: RoleAssignmentsTable;
 }
 
 /** Server-wide facts fixed at first start: tenant id, subscription id, master-key check value. */
@@ -93,7 +98,57 @@ export interface PrincipalsTable {
   is_admin: number;
   /** 1: a trusted service, let through a vault firewall whose bypass is AzureServices. */
   trusted_service: number;
+  /** 0: disabled, refused tokens and access at once. */
+  enabled: number;
   created_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  tenant_id: string;
+  display_name: string;
+  description: string | null;
+  mail_nickname: string | null;
+  created_at: number;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  /** A principal's or a group's object id. */
+  member_id: string;
+  created_at: number;
+}
+
+/** Custom roles; the built-in ones are in code (auth/roles/built-in-roles.ts). */
+export interface RoleDefinitionsTable {
+  id: string;
+  role_name: string;
+  description: string;
+  /** JSON [{actions, notActions, dataActions, notDataActions}] */
+  permissions: string;
+  /** JSON string[] */
+  assignable_scopes: string;
+  created_at: number;
+  updated_at: number;
+  created_by: string | null;
+}
+
+/** Role assignments, and (same shape) eligible assignments that a principal may activate for a while. */
+export interface RoleAssignmentsTable {
+  id: string;
+  scope: string;
+  /** The scope lower-cased without a trailing slash, for matching. */
+  scope_key: string;
+  role_definition_id: string;
+  principal_id: string;
+  principal_type: string;
+  description: string | null;
+  created_at: number;
+  created_by: string | null;
+  expires_at: number | null;
+  eligibility_id: string | null;
+  justification: string | null;
+  max_activation_seconds: number | null;
 }
 
 export interface CredentialsTable {

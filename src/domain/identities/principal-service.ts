@@ -20,6 +20,7 @@ export function createPrincipalService(deps: { identities: IdentityStore; tenant
         kind: 'servicePrincipal',
         isAdmin: input.isAdmin,
         isTrustedService: input.isTrustedService ?? false,
+        enabled: true,
       };
       const clientSecret = generateClientSecret();
       const secretHash = await hashClientSecret(clientSecret);

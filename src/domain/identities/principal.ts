@@ -14,6 +14,8 @@ export interface Principal {
    * it through its firewall. Marked by the administrator (`coffer principal create --trusted-service`).
    */
   isTrustedService: boolean;
+  /** A disabled principal gets no tokens, and tokens it holds are refused at once. */
+  enabled: boolean;
 }
 
 export interface ClientSecretCredential {

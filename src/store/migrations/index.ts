@@ -7,6 +7,7 @@ import * as certificateContactsIssuers from './0004-certificate-contacts-issuers
 import * as certificates from './0005-certificates.js';
 import * as vaultResources from './0006-vault-resources.js';
 import * as trustedServices from './0007-trusted-services.js';
+import * as accessControl from './0008-access-control.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-certificates': certificates,
   '0006-vault-resources': vaultResources,
   '0007-trusted-services': trustedServices,
+  '0008-access-control': accessControl,
 };
