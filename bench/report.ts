@@ -53,6 +53,7 @@ export interface ScenarioResult {
     assembly?: AssemblyResult;
   };
   target?: { minRatio: number; maxP99Ms?: number };
+  relativeTarget?: { scenario: string; minRatio: number };
   runs: { baseline: RunRecord[]; coffer: RunRecord[]; reference?: RunRecord[] };
 }
 
@@ -111,6 +112,17 @@ export function checkTargets(result: Omit<BenchResult, 'targets'>): TargetCheck[
         `${pct(scenario.ratio)} of baseline (${fmt(scenario.coffer.reqPerSec)} vs ${fmt(scenario.baseline.reqPerSec)} req/s)` +
         (maxP99Ms === undefined ? '' : `, p99 ${scenario.coffer.p99Ms.toFixed(2)} ms`) +
         (valid ? '' : ', no valid run (>1% errors)'),
+    });
+  }
+  for (const scenario of result.scenarios) {
+    const relative = scenario.relativeTarget;
+    if (!relative) continue;
+    const other = result.scenarios.find((candidate) => candidate.name === relative.scenario);
+    const share = other ? scenario.ratio / other.ratio : Number.NaN;
+    checks.push({
+      name: `${scenario.name} ≥ ${relative.minRatio * 100}% of ${relative.scenario} (same run)`,
+      pass: other !== undefined && share >= relative.minRatio,
+      detail: other === undefined ? `${relative.scenario} was not run` : `${pct(share)} (${fmt(scenario.coffer.reqPerSec)} vs ${fmt(other.coffer.reqPerSec)} req/s)`,
     });
   }
   checks.push({ name: 'cold start < 1.5 s', pass: result.coldStartMs < 1500, detail: `${Math.round(result.coldStartMs)} ms with ${fmt(result.config.secrets)} secrets` });

@@ -71,7 +71,9 @@ async function main(): Promise<void> {
   token = await getToken(port, dataDir);
 
   const shape: LoadShape = { wrk, workDir, connections: opts.connections, duration: opts.duration, warmup: opts.warmup, rounds: opts.rounds };
-  const ctx: ScenarioContext = { port, token, ca, secretCount: opts.secrets, value: SECRET_VALUE, deepSkipToken: deepToken(opts.secrets) };
+  const cli = async (...args: string[]) => JSON.parse(execFileSync(process.execPath, [entry, ...args, '--data-dir', dataDir], { encoding: 'utf8' })) as unknown;
+  const tokenFor = (client: { clientId: string; clientSecret: string }) => getToken(port, dataDir, client);
+  const ctx: ScenarioContext = { port, token, ca, secretCount: opts.secrets, value: SECRET_VALUE, deepSkipToken: deepToken(opts.secrets), cli, tokenFor };
   const results: ScenarioResult[] = [];
   for (const scenario of selected) {
     results.push(await runScenario(scenario, ctx, coffer, dataDir, workers, shape, opts));
@@ -146,7 +148,8 @@ async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Ser
   log(`scenario ${scenario.name}: ${scenario.description}`);
   const cryptoThreads = opts.cryptoThreads;
   if (scenario.certificate !== undefined) return runCertificateScenario(scenario, scenario.certificate, ctx, coffer, shape, opts);
-  await scenario.setup?.(ctx);
+  const setup = await scenario.setup?.(ctx);
+  if (setup) ctx = { ...ctx, ...setup };
   // An inspecting warm-up on Coffer checks every answer is 2xx and measures the body the baseline must send.
   const probe = await runWrk({
     wrk: shape.wrk, scriptFile: path.join(shape.workDir, `${scenario.name}-probe.lua`), script: scriptFor(scenario, ctx, true),
@@ -172,6 +175,7 @@ async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Ser
     return {
       name: scenario.name, description: scenario.description, baselineKind: 'https', bodyBytes, ...summary, ratio, cpuRatio,
       ...(scenario.target === undefined ? {} : { target: scenario.target }),
+      ...(scenario.relativeTarget === undefined ? {} : { relativeTarget: scenario.relativeTarget }),
       runs: { baseline: baselineRuns, coffer: cofferRuns },
     };
   } finally {
@@ -347,7 +351,7 @@ async function runScale(count: number, entry: string, workDir: string, small: Se
     await sleep(1000);
     const rssIdleKiB = treeRssKiB(large.pid);
     const { ca } = await readCredentials(dataDir);
-    const largeCtx: ScenarioContext = { port, token: await getToken(port, dataDir), ca, secretCount: count, value: SECRET_VALUE, deepSkipToken: deepToken(count) };
+    const largeCtx: ScenarioContext = { ...smallCtx, port, token: await getToken(port, dataDir), ca, secretCount: count, value: SECRET_VALUE, deepSkipToken: deepToken(count) };
     await checkDeepPage(largeCtx);
     const byName = (name: string) => scenarios.find((s) => s.name === name)!;
 

@@ -263,12 +263,12 @@ export async function readCredentials(dataDir: string): Promise<{ credentials: A
 }
 
 /** A client-credentials access token for the vault audience (valid for an hour). */
-export async function getToken(port: number, dataDir: string): Promise<string> {
+export async function getToken(port: number, dataDir: string, client?: { clientId: string; clientSecret: string }): Promise<string> {
   const { credentials, ca } = await readCredentials(dataDir);
   const form = new URLSearchParams({
     grant_type: 'client_credentials',
-    client_id: credentials.clientId,
-    client_secret: credentials.clientSecret,
+    client_id: client?.clientId ?? credentials.clientId,
+    client_secret: client?.clientSecret ?? credentials.clientSecret,
     scope: `https://vault.localhost:${port}/.default`,
   }).toString();
   const res = await request(port, 'POST', `/${credentials.tenantId}/oauth2/v2.0/token`, { ca, body: form, contentType: 'application/x-www-form-urlencoded' });

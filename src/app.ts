@@ -12,8 +12,19 @@ import { createClientCredentialsGrant } from './auth/tokens/client-credentials.j
 import { createTokenIssuer } from './auth/tokens/issue.js';
 import { loadSigningKeys, type SigningKeys } from './auth/tokens/signing-keys.js';
 import { audiencesFor, createTokenVerifier, managementAudiencesFor } from './auth/tokens/verify.js';
-import { ADMIN_CREDENTIALS_FILE, ensureAdministrator, ensureDefaultVault } from './bootstrap.js';
-import type { Clock } from './clock.js';
+import { createReplayGuard } from './auth/tokens/assertion-replay.js';
+import { createCertificateAssertionVerifier } from './auth/tokens/certificate-assertion.js';
+import { createFederatedAssertionVerifier } from './auth/tokens/federated-assertion.js';
+import { createManagedIdentityGrant } from './auth/tokens/managed-identity-grant.js';
+import { createTokenPrincipalResolver } from './auth/tokens/token-principal.js';
+import { parseExternalIssuer } from './auth/external-issuers.js';
+import { createRemoteIssuerKeys } from './auth/oidc/remote-issuer-keys.js';
+import { describeError } from './errors.js';
+import { createCertificateCredentialStore } from './store/certificate-credentials.js';
+import { createFederatedCredentialStore } from './store/federated-credentials.js';
+import { createManagedIdentityStore } from './store/managed-identities.js';
+import { ADMIN_CREDENTIALS_FILE, ensureAdministrator, ensureAdministratorRoles, ensureDefaultVault } from './bootstrap.js';
+import { unixSeconds, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { AUDIT_DATABASE_FILE, openDataDir, RESOURCE_GROUP, type OpenDataDir } from './data-dir.js';
 import { createPrincipalService } from './domain/identities/principal-service.js';
@@ -40,6 +51,7 @@ import type { CertificateContactsAndIssuersServices } from './http/data-plane/ce
 import { keyOperations } from './http/data-plane/keys/index.js';
 import type { KeysServices } from './http/data-plane/keys/schemas.js';
 import { secretOperations } from './http/data-plane/secrets/index.js';
+import { accessControlOperations, type AccessControlServices } from './http/data-plane/access-control/index.js';
 import type { SecretsServices } from './http/data-plane/secrets/schemas.js';
 import { createAuditStage } from './http/pipeline/audit.js';
 import { createAuthenticator } from './http/pipeline/authenticate.js';
@@ -53,6 +65,15 @@ import { createRenewCertificatesJob } from './scheduler/renew-certificates.js';
 import { createRotateKeysJob } from './scheduler/rotate-keys.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { createIdentityStore } from './store/identities.js';
+import { createAccessControlStore } from './store/access-control.js';
+import { createAuthorizer } from './auth/authorize.js';
+import { readLastUse } from './audit/last-use.js';
+import { createAccessReviewer } from './domain/access/access-review.js';
+import { createAccessService } from './domain/access/access-service.js';
+import { accessReviewOperations, type AccessReviewServices } from './http/management/access-review-operations.js';
+import { authorizationOperations, type AuthorizationServices } from './http/management/authorization-operations.js';
+import { roleScheduleOperations } from './http/management/role-schedule-operations.js';
+import { changeStamp } from './store/open.js';
 import { createMetaStore } from './store/meta.js';
 import { createEventOutbox } from './store/event-outbox.js';
 import { createCertificateContactsStore } from './store/certificate-contacts.js';
@@ -72,6 +93,8 @@ export interface AppInfo {
   credentialsFile: string;
   dataDir: string;
   masterKey: string;
+  /** Managed identities that IMDS-style requests (no secret) get by the caller's address, announced at start. */
+  imdsBindings: Array<{ displayName: string; clientId: string; addresses: string[] }>;
 }
 
 export interface Initialized {
@@ -104,11 +127,14 @@ export async function initialize(opts: AppOptions): Promise<Initialized> {
     await ensureAdministrator({
       dataDir: config.dataDir,
       meta: createMetaStore(db),
-      principals: createPrincipalService({ identities: createIdentityStore(db), tenantId, clock }),
+      principals: createPrincipalService({
+        identities: createIdentityStore(db), certificates: createCertificateCredentialStore(db), federated: createFederatedCredentialStore(db), tenantId, clock,
+      }),
       tenantId,
       logger,
       endpoints: { authorityHost, vaultUrl, caCertPath: tls.caCertPath },
     });
+    await ensureAdministratorRoles({ meta: createMetaStore(db), accessControl: createAccessControlStore(db), clock });
     const keys = await loadSigningKeys({ store: createSigningKeyStore(db), sealer: envelope, clock });
     await mkdir(path.join(config.dataDir, 'audit'), { recursive: true, mode: 0o700 });
     return {
@@ -119,6 +145,7 @@ export async function initialize(opts: AppOptions): Promise<Initialized> {
         vaultUrl, authorityHost, tenantId, caCertPath: tls.caCertPath, dataDir: config.dataDir,
         credentialsFile: path.join(config.dataDir, ADMIN_CREDENTIALS_FILE),
         masterKey: `${dataDir.masterKey.source} (${dataDir.masterKey.location})`,
+        imdsBindings: await imdsBindingsOf(db),
       },
       close: () => db.destroy(),
     };
@@ -139,7 +166,6 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
   const { config, logger, clock } = opts;
   const { db, envelope, tenantId, subscriptionId } = initialized.dataDir;
   const { keys: signingKeys, info } = initialized;
-  const identityStore = createIdentityStore(db);
   const vaultStore = createVaultStore(db);
 
   const issuerUrl = `${info.authorityHost}/${tenantId}/v2.0`;
@@ -148,9 +174,9 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
   const ports = [config.port, ...privateAddresses.flatMap((address) => (address.kind === 'tcp' ? [address.port] : []))];
   const audiences = audiencesFor({ dnsSuffix: config.dnsSuffix, ports });
   const managementAudiences = managementAudiencesFor({ hosts: ['localhost', '127.0.0.1', '[::1]', ...config.aliases], ports });
-  const verifier = createTokenVerifier({ keys: signingKeys, issuers: [issuerUrl], audiences: [...audiences, ...managementAudiences], clockSkewSeconds: 300, clock });
-  const issuer = createTokenIssuer({ keys: signingKeys, issuer: issuerUrl, lifetimeSeconds: config.tokenLifetimeSeconds, clock });
-  const grant = createClientCredentialsGrant({ identities: identityStore, issuer, tenantId, resources: [...audiences, ...managementAudiences], clock });
+  const { verifier, grant, managedIdentityGrant, principalOf } = tokenService(initialized, {
+    config, logger, clock, issuerUrl, resources: [...audiences, ...managementAudiences],
+  });
   const clientAddressOf = createClientAddressResolver({ trustedProxies: config.trustedProxies });
 
   const auditLog: AuditLog = createAuditLog({
@@ -170,13 +196,23 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
   try {
     const vaultService = createVaultService({ vaults: vaultStore, envelope, clock: objectClock, defaultRetentionDays: config.defaultRetentionDays, subscriptionId });
     const tls = { cert: initialized.tls.certPem, key: initialized.tls.keyPem };
+    // Just-in-time assignments end by the object clock, so --dev-clock can make them expire in tests.
+    const accessControlStore = createAccessControlStore(db);
+    const identityStore = createIdentityStore(db);
+    const authorizer = createAuthorizer({ store: accessControlStore, stamp: changeStamp(db), clock: objectClock });
+    const accessService = createAccessService({ store: accessControlStore, identities: identityStore, tenantId, clock: objectClock });
     const privateListeners = createPrivateListeners({ addresses: privateAddresses, tls, requestTimeoutMs: REQUEST_TIMEOUT_MS });
-    const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices & CertificateContactsAndIssuersServices & CertificatesServices, ManagementServices>({
+    const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices & CertificateContactsAndIssuersServices & CertificatesServices & AccessControlServices, ManagementServices & AccessReviewServices & AuthorizationServices>({
       tls,
       logger,
       identity: { tenantId, authorityHost: info.authorityHost, jwks: () => signingKeys.jwks(), grant, logger },
+      managedIdentity: {
+        grant: managedIdentityGrant,
+        clientAddress: (request) => clientAddressOf(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
+        logger,
+      },
       dataPlane: {
-        operations: [...secretOperations, ...keyOperations, ...certificateContactsAndIssuersOperations, ...certificateOperations, ...(devClock ? devClockOperations : [])],
+        operations: [...secretOperations, ...keyOperations, ...certificateContactsAndIssuersOperations, ...certificateOperations, ...accessControlOperations, ...(devClock ? devClockOperations : [])],
         services: {
           secrets: createSecretService({ objects, envelope, clock: objectClock }),
           keys,
@@ -185,31 +221,46 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
           certificateIssuers,
           certificates,
           devClock,
+          accessControl: { access: accessService, authorizeControl: authorizer.authorizeControl },
         },
         ...(devClock ? { refreshClock: () => devClock.refresh() } : {}),
         resolveVault: createVaultResolver({ vaults: vaultStore, dnsSuffix: config.dnsSuffix, aliases: config.aliases }),
-        authenticate: createAuthenticator({ verifier, identities: identityStore, authorityHost: info.authorityHost, tenantId, dnsSuffix: config.dnsSuffix, audiences }),
+        authenticate: createAuthenticator({ verifier, principalOf, authorityHost: info.authorityHost, tenantId, dnsSuffix: config.dnsSuffix, audiences }),
         audit: createAuditStage({ auditLog, subscriptionId, resourceGroup: RESOURCE_GROUP }),
         checkNetworkRules: createNetworkRuleCheck(),
+        authorize: authorizer.authorizeData,
+        authorizeControl: authorizer.authorizeControl,
         clientAddress: (request) => clientAddressOf(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
         viaPrivateListener: (request) => privateListeners.isPrivate(request.raw.socket),
         dnsSuffix: config.dnsSuffix,
         aliases: config.aliases,
       },
       management: {
-        operations: vaultOperations,
+        operations: [...vaultOperations, ...accessReviewOperations, ...authorizationOperations, ...roleScheduleOperations],
         services: {
           vaults: createVaultManagement({ vaults: vaultService, store: vaultStore, clock: objectClock, tenantId, subscriptionId }),
           urls: { tenantId, vaultUri: (vault) => `https://${vault.name}.${config.dnsSuffix}:${config.port}/` },
           subscription: { subscriptionId, tenantId },
+          access: accessService,
+          identitiesOf: authorizer.identitiesOf,
+          now: () => unixSeconds(objectClock),
+          accessReview: createAccessReviewer({
+            access: createAccessService({ store: accessControlStore, identities: identityStore, tenantId, clock: objectClock }),
+            vaults: vaultStore,
+            identities: identityStore,
+            lastUse: (vaultName) => readLastUse(path.join(config.dataDir, AUDIT_DATABASE_FILE), vaultName),
+            now: () => new Date(objectClock.nowMs()),
+          }),
         },
         verifier,
-        identities: identityStore,
+        principalOf,
         audiences: managementAudiences,
         tenantId,
         authorityHost: info.authorityHost,
         auditLog,
+        authorize: authorizer.authorizeControl,
         clientAddress: (request) => clientAddressOf(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
+        ...(devClock ? { refreshClock: () => devClock.refresh() } : {}),
       },
     });
     const addresses = await server.listen({ port: config.port, host: config.host });
@@ -231,6 +282,56 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
   }
 }
 
+async function imdsBindingsOf(db: OpenDataDir['db']): Promise<AppInfo['imdsBindings']> {
+  const identities = createIdentityStore(db);
+  const bound = await createManagedIdentityStore(db).listImdsBoundIdentities();
+  return Promise.all(
+    bound.map(async (identity) => {
+      const principal = await identities.getPrincipal(identity.principalId);
+      return { displayName: principal?.displayName ?? identity.principalId, clientId: principal?.appId ?? '', addresses: identity.imdsAddresses };
+    }),
+  );
+}
+
+/**
+ * The token service and the token checks built on it: our own tokens and external issuers' (--external-issuer), the
+ * client-credentials grant with every credential type (secrets, certificates, federated tokens), managed identities.
+ */
+function tokenService(initialized: Initialized, deps: { config: Readonly<Config>; logger: Logger; clock: Clock; issuerUrl: string; resources: string[] }) {
+  const { config, logger, clock, issuerUrl, resources } = deps;
+  const { db, tenantId } = initialized.dataDir;
+  const identities = createIdentityStore(db);
+  const clockSkewSeconds = 300;
+  const remoteKeys = createRemoteIssuerKeys({
+    clock,
+    onError: (error) => logger.warn({ issuer: error.issuer, err: describeError(error) }, 'an external OpenID issuer could not be used'),
+  });
+  const verifier = createTokenVerifier({
+    keys: initialized.keys, issuers: [issuerUrl], audiences: resources, clockSkewSeconds, clock,
+    external: { issuers: config.externalIssuers.map(parseExternalIssuer), keys: remoteKeys },
+  });
+  const issuer = createTokenIssuer({ keys: initialized.keys, issuer: issuerUrl, lifetimeSeconds: config.tokenLifetimeSeconds, clock });
+  const tenantBase = `${initialized.info.authorityHost}/${tenantId}`;
+  const grant = createClientCredentialsGrant({
+    identities,
+    certificateAssertions: createCertificateAssertionVerifier({
+      certificates: createCertificateCredentialStore(db),
+      // Clients sign for the token_endpoint of our discovery document; the v1 endpoint is accepted too, as Entra does.
+      tokenEndpoints: [`${tenantBase}/oauth2/v2.0/token`, `${tenantBase}/oauth2/token`],
+      replay: createReplayGuard(),
+      clock,
+      clockSkewSeconds,
+    }),
+    federatedAssertions: createFederatedAssertionVerifier({ federated: createFederatedCredentialStore(db), remoteKeys, clock, clockSkewSeconds }),
+    issuer,
+    tenantId,
+    resources,
+    clock,
+  });
+  const managedIdentityGrant = createManagedIdentityGrant({ identities, managedIdentities: createManagedIdentityStore(db), issuer, resources });
+  return { verifier, grant, managedIdentityGrant, principalOf: createTokenPrincipalResolver({ identities, tenantId }) };
+}
+
 /** The periodic jobs; one process per data directory runs them. */
 export function startJobs(initialized: Initialized, opts: { config: Readonly<Config>; logger: Logger; clock: Clock }) {
   const { config, logger } = opts;
@@ -247,6 +348,8 @@ export function startJobs(initialized: Initialized, opts: { config: Readonly<Con
     jobs: [
       { name: 'purge-deleted', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(createPurgeDeletedJob({ objects, clock })) },
       { name: 'purge-deleted-vaults', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(createPurgeDeletedVaultsJob({ vaults: createVaultStore(initialized.dataDir.db), clock })) },
+      // Just-in-time activations that ended no longer count (authorize.ts); this only clears them away.
+      { name: 'remove-ended-role-assignments', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(async () => createAccessControlStore(initialized.dataDir.db).deleteExpiredAssignments(unixSeconds(clock))) },
       { name: 'rotate-keys', intervalSeconds: config.rotationIntervalSeconds, run: onDevClock(createRotateKeysJob({ rotation })) },
       {
         name: 'complete-certificate-operations',

@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { ROLE_IDS } from './auth/roles/built-in-roles.js';
+import { unixSeconds, type Clock } from './clock.js';
 import type { PrincipalService } from './domain/identities/principal-service.js';
+import type { AccessControlStore } from './store/access-control.js';
 import { DEFAULT_VAULT_NAME } from './domain/vaults/vault.js';
 import type { VaultService } from './domain/vaults/vault-service.js';
 import type { MetaStore } from './store/meta.js';
@@ -54,6 +57,25 @@ export async function ensureAdministrator(deps: {
   }
   const updated = { ...current, ...deps.endpoints };
   if (JSON.stringify(updated) !== JSON.stringify(current)) await writeCredentialsFile(file, updated);
+}
+
+/**
+ * Gives the administrator its rights as role assignments at the root scope, once: Owner (manage everything,
+ * including role assignments) and Key Vault Administrator (every data action in RBAC vaults). Recorded in the
+ * server meta, so an operator who removes them (least privilege: no standing administrator) is not overruled at the
+ * next start. Vaults using access policies follow their policies, for the administrator too.
+ */
+export async function ensureAdministratorRoles(deps: { meta: MetaStore; accessControl: AccessControlStore; clock: Clock }): Promise<void> {
+  const adminId = await deps.meta.getMeta('admin_object_id');
+  if (adminId === undefined || (await deps.meta.getMeta('admin_roles_granted')) !== undefined) return;
+  const createdAt = unixSeconds(deps.clock);
+  for (const roleDefinitionId of [ROLE_IDS.owner, ROLE_IDS.keyVaultAdministrator]) {
+    await deps.accessControl.insertAssignment({
+      id: randomUUID(), scope: '/', roleDefinitionId, principalId: adminId, principalType: 'ServicePrincipal',
+      description: 'Granted to the administrator at first start', createdAt, createdBy: undefined, expiresAt: undefined, eligibilityId: undefined, justification: undefined,
+    });
+  }
+  await deps.meta.insertMetaOnce('admin_roles_granted', String(createdAt));
 }
 
 async function writeCredentialsFile(file: string, credentials: AdminCredentials): Promise<void> {

@@ -57,12 +57,22 @@ export const errors = {
 
   unauthorizedMissingToken: () => new CofferError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.'),
   unauthorizedInvalidToken: (reason: string) => new CofferError(401, 'Unauthorized', reason),
-  forbiddenByRbac: (action: string, caller: string, vaultName: string) =>
+  /** Azure's RBAC refusal; `vault` is 'NAME;location=LOCATION' and the resource is shown lower-cased, as Azure does. */
+  forbiddenByRbac: (input: { caller: string; action: string; resource: string; vault: string }) =>
     new CofferError(
       403,
       'Forbidden',
-      `Caller is not authorized to perform action on resource.\r\nCaller: ${caller}\r\nAction: '${action}'\r\nVault: ${vaultName}`,
+      'Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role definitions were changed recently, please observe propagation time.\r\n' +
+        `Caller: ${input.caller}\r\nAction: '${input.action}'\r\nResource: '${input.resource.toLowerCase()}'\r\nAssignment: (not found)\r\nDenyAssignmentId: null\r\nDecisionReason: null \r\nVault: ${input.vault}\r\n`,
       { innerCode: 'ForbiddenByRbac' },
+    ),
+  /** Azure's access-policy refusal, naming the missing permission (e.g. 'secrets get'). */
+  forbiddenByPolicy: (input: { caller: string; permission: string; vault: string }) =>
+    new CofferError(
+      403,
+      'Forbidden',
+      `The user, group or application '${input.caller}' does not have ${input.permission} permission on key vault '${input.vault}'. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125287`,
+      { innerCode: 'ForbiddenByPolicy' },
     ),
 
   forbiddenByFirewall: (message: string) => new CofferError(403, 'Forbidden', message, { innerCode: 'ForbiddenByFirewall' }),
@@ -178,6 +188,36 @@ export const oauthErrors = {
   invalidResource: (resource: string) =>
     new OAuthError(400, 'invalid_resource', `The resource '${resource}' is not served by this token service.`, [500011]),
   invalidTenant: (tenant: string) => new OAuthError(400, 'invalid_request', `Tenant '${tenant}' not found.`, [90002]),
+  applicationDisabled: (appId: string, displayName: string) =>
+    new OAuthError(400, 'unauthorized_client', `Application '${appId}'(${displayName}) is disabled.`, [7000112]),
+  /** A client assertion that is not a JWT, or lacks a claim it needs. */
+  malformedAssertion: (description: string) => new OAuthError(401, 'invalid_client', description, [50027]),
+  /** The certificate is not registered, or the assertion's signature does not verify with it. */
+  assertionSignature: (description: string) => new OAuthError(401, 'invalid_client', description, [700027]),
+  assertionClientMismatch: () =>
+    new OAuthError(401, 'invalid_client', "Client assertion application identifier doesn't match 'client_id' parameter.", [700021]),
+  assertionTime: (description: string) => new OAuthError(401, 'invalid_client', description, [700024]),
+  /** Entra's InvalidAssertion: wrong audience, too long a lifetime, or an assertion used twice. */
+  invalidAssertion: (description: string) => new OAuthError(401, 'invalid_client', description, [50013]),
+  federatedIssuerMismatch: (issuer: string) =>
+    new OAuthError(401, 'invalid_client', `No matching federated identity record found for presented assertion issuer '${issuer}'.`, [700211]),
+  federatedSubjectMismatch: (subject: string, issuer: string) =>
+    new OAuthError(401, 'invalid_client', `No matching federated identity record found for presented assertion subject '${subject}'. The subject and issuer must match a federated identity credential of the application (issuer '${issuer}').`, [700213]),
+  federatedAudienceMismatch: (audiences: string[]) =>
+    new OAuthError(401, 'invalid_client', `No matching federated identity record found for presented assertion audience '${audiences.join(', ')}'.`, [700212]),
+  externalIssuerUnavailable: (issuer: string) =>
+    new OAuthError(401, 'invalid_client', `Request to External OIDC endpoint failed: the issuer '${issuer}' could not be reached or answered unusably.`, [50166]),
+};
+
+/** Principals and their credentials, as the CLI manages them; codes as Microsoft Graph answers them. */
+export const credentialErrors = {
+  principalNotFound: (clientId: string) =>
+    new CofferError(404, 'Request_ResourceNotFound', `No principal has the client id '${clientId}'. 'coffer principal list' and 'coffer identity list' show them.`),
+  notManagedIdentity: (clientId: string) => new CofferError(400, 'Request_BadRequest', `The principal '${clientId}' is not a managed identity.`),
+  credentialNotFound: (kind: string, keyId: string, clientId: string) =>
+    new CofferError(404, 'Request_ResourceNotFound', `The principal '${clientId}' has no ${kind} '${keyId}'.`),
+  invalidCredential: (message: string) => new CofferError(400, 'Request_BadRequest', message),
+  credentialExists: (message: string) => new CofferError(409, 'Request_BadRequest', message),
 };
 
 /** What a log may say about a failure: the error's code or name and its message, never a value or key material. */
@@ -229,4 +269,50 @@ export const armErrors = {
     ),
   /** A property with a value ARM refuses; `target` names it. */
   badRequest: (target: string, message: string) => new CofferError(400, 'BadRequest', message, { target }),
+};
+
+/** Access control (Microsoft.Authorization): ARM's codes for role definitions, assignments and groups. */
+export const accessErrors = {
+  roleDefinitionDoesNotExist: (id: string) => new CofferError(400, 'RoleDefinitionDoesNotExist', `The specified role definition with ID '${id}' does not exist.`),
+  roleDefinitionNotFound: () => new CofferError(404, 'RoleDefinitionDoesNotExist', 'The specified role definition does not exist.'),
+  roleAssignmentExists: () => new CofferError(409, 'RoleAssignmentExists', 'The role assignment already exists.'),
+  roleAssignmentNotFound: () => new CofferError(404, 'RoleAssignmentNotFound', 'The role assignment does not exist.'),
+  principalNotFound: (id: string) =>
+    new CofferError(400, 'PrincipalNotFound', `Principal ${id.replace(/-/g, '')} does not exist in the directory. Check that you have the correct principal ID.`),
+  invalidScope: (scope: string) =>
+    new CofferError(400, 'InvalidRoleAssignmentScope', `The scope '${scope}' is not valid: use '/', /subscriptions/{id}, a resource group, a vault, or one secret, key or certificate of a vault.`),
+  scopeNotAssignable: (roleName: string, scope: string) =>
+    new CofferError(400, 'RoleAssignmentScopeNotAssignableToRoleDefinition', `The role '${roleName}' is not available to be assigned at the scope '${scope}'.`),
+  invalidRoleDefinition: (message: string) => new CofferError(400, 'InvalidRoleDefinition', message),
+  roleDefinitionInUse: () => new CofferError(409, 'RoleDefinitionHasAssignments', 'There are existing role assignments referencing role.'),
+  roleDefinitionNotEditable: () => new CofferError(400, 'RoleDefinitionNotEditable', 'A built-in role definition cannot be changed or deleted.'),
+  groupNotFound: (id: string) => new CofferError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`),
+  invalidMember: (message: string) => new CofferError(400, 'Request_BadRequest', message),
+  eligibilityNotFound: () => new CofferError(404, 'RoleEligibilityScheduleNotFound', 'The role eligibility schedule does not exist.'),
+  activationTooLong: (maxSeconds: number) =>
+    new CofferError(400, 'RoleAssignmentRequestPolicyValidationFailed', `The requested activation is longer than the maximum allowed (${maxSeconds} seconds).`),
+  justificationRequired: () => new CofferError(400, 'JustificationRule', 'A justification is required to activate a role.'),
+};
+
+/** The Microsoft.Authorization API's own refusals (role assignments and the PIM schedule requests), ARM's codes. */
+export const authorizationApiErrors = {
+  invalidRoleAssignmentId: (name: string) =>
+    new CofferError(400, 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`),
+  invalidRoleDefinitionId: (name: string) =>
+    new CofferError(400, 'InvalidRoleDefinitionId', `The role definition ID '${name}' is not valid. The role definition ID must be a GUID.`),
+  /** Azure lets a PUT of an existing assignment change only its description and condition; Coffer lets it change nothing. */
+  roleAssignmentUpdateNotPermitted: () =>
+    new CofferError(400, 'RoleAssignmentUpdateNotPermitted', 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.'),
+  conditionNotSupported: () =>
+    new CofferError(400, 'InvalidCondition', 'Role assignment conditions (ABAC) are not supported by this server; leave condition and conditionVersion out.', { target: 'properties.condition' }),
+  requestTypeNotSupported: (requestType: string, supported: readonly string[]) =>
+    new CofferError(400, 'InvalidRequestType', `The request type '${requestType}' is not supported here; use one of: ${supported.join(', ')}.`, { target: 'properties.requestType' }),
+  scheduleRequestNotFound: (kind: string, name: string) => new CofferError(404, `${kind}NotFound`, `The ${kind} '${name}' does not exist.`),
+  scheduleNotFound: (kind: string, name: string) => new CofferError(404, `${kind}NotFound`, `The ${kind} '${name}' does not exist.`),
+  /** Requests take effect at once here, so none is ever pending, which is the only state Azure cancels. */
+  requestNotCancellable: (name: string) =>
+    new CofferError(400, 'InvalidRequestState', `The request '${name}' has already been provisioned; only pending requests can be cancelled. Remove its result with AdminRemove or SelfDeactivate.`),
+  notTheRequestor: () =>
+    new CofferError(403, 'AuthorizationFailed', 'A SelfActivate or SelfDeactivate request must name the caller itself as principalId.', { target: 'properties.principalId' }),
+  activationNotFound: () => new CofferError(404, 'ActiveRoleAssignmentNotFound', 'The caller has no active just-in-time assignment of this role at this scope.'),
 };

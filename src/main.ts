@@ -1,7 +1,9 @@
-// Entry point: `coffer [serve] [options]`, `coffer vault …`, `coffer principal …`. Startup problems print a
+// Entry point: `coffer [serve] [options]`, `coffer vault …`, `coffer principal …`, `coffer identity …`. Startup problems print a
 // plain message and exit 1 — never a stack trace for a configuration mistake.
 import { Command } from 'commander';
+import { addAccessCommands } from './cli/access-commands.js';
 import { addAdminCommands } from './cli/admin.js';
+import { addPrincipalCommands } from './cli/principal-commands.js';
 import { addServeCommand } from './cli/serve.js';
 import { CofferError, StartupError } from './errors.js';
 
@@ -11,6 +13,8 @@ process.umask(0o077);
 const program = new Command('coffer').description('A self-hosted key vault that speaks the Azure Key Vault REST API.');
 addServeCommand(program);
 addAdminCommands(program);
+addPrincipalCommands(program);
+addAccessCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof StartupError || error instanceof CofferError) {

@@ -22,7 +22,26 @@ export interface AuditEvent {
   correlationId: string;
   /** oid, appid and tid of the caller; null when the request was not authenticated. */
   identity: { claim: Record<string, string> } | null;
-  properties: { clientInfo: string; requestUri: string; httpStatusCode: number; id: string; requestId: string };
+  properties: {
+    clientInfo: string;
+    requestUri: string;
+    httpStatusCode: number;
+    id: string;
+    requestId: string;
+    /** Set when the vault decided by RBAC: whether it allowed the action. */
+    isRbacAuthorized?: boolean;
+    /** Set when the vault decided by access policies: whether an entry granted the permission. */
+    isAccessPolicyMatch?: boolean;
+    /** The role assignment that granted the action (RBAC). */
+    appliedAssignmentId?: string;
+  };
+}
+
+/** How a request was authorized, for the audit record (Azure's IsRbacAuthorized, IsAccessPolicyMatch, AppliedAssignmentId). */
+export interface AuditAuthorization {
+  model: 'rbac' | 'accessPolicy';
+  allowed: boolean;
+  appliedAssignmentId?: string;
 }
 
 export interface AuditInput {
@@ -43,6 +62,7 @@ export interface AuditInput {
   /** The object URL the request touched; pass the vault URL when it touched none. */
   objectId?: string;
   requestId: string;
+  authorization?: AuditAuthorization;
 }
 
 // Paging and versioning are all an auditor needs from a query; anything else (a token pasted into a query
@@ -75,6 +95,7 @@ export function buildAuditEvent(input: AuditInput): AuditEvent {
       httpStatusCode: input.httpStatusCode,
       id: keepSafeQuery(input.objectId ?? ''),
       requestId: input.requestId,
+      ...authorizationProperties(input.authorization),
     },
   };
 }
@@ -109,6 +130,12 @@ function decodedName(pair: string): string {
 
 // Every sink writes the same JSON; serialize each event once, however many sinks there are.
 const serialized = new WeakMap<AuditEvent, string>();
+
+function authorizationProperties(authorization: AuditAuthorization | undefined): Partial<AuditEvent['properties']> {
+  if (authorization === undefined) return {};
+  if (authorization.model === 'accessPolicy') return { isAccessPolicyMatch: authorization.allowed };
+  return { isRbacAuthorized: authorization.allowed, ...(authorization.appliedAssignmentId === undefined ? {} : { appliedAssignmentId: authorization.appliedAssignmentId }) };
+}
 
 export function auditEventJson(event: AuditEvent): string {
   let json = serialized.get(event);

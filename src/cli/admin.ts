@@ -1,19 +1,19 @@
-// `coffer vault …` and `coffer principal …`: administration over a data directory, running or not (SQLite
-// allows a second process; the server reads vaults and principals from storage on every request).
+// `coffer vault …`: administration over a data directory, running or not (SQLite allows a second process; the
+// server reads vaults and principals from storage on every request). `coffer principal …` and `coffer identity …`
+// live in principal-commands.ts.
 import type { Command } from 'commander';
 import path from 'node:path';
 import { systemClock } from '../clock.js';
 import { openDataDir } from '../data-dir.js';
-import { createPrincipalService } from '../domain/identities/principal-service.js';
 import { createVaultService } from '../domain/vaults/vault-service.js';
-import { createIdentityStore } from '../store/identities.js';
 import { createVaultStore } from '../store/vaults.js';
 
-const dataDirOption = ['--data-dir <dir>', 'the server data directory [env COFFER_DATA_DIR]'] as const;
+export const dataDirOption = ['--data-dir <dir>', 'the server data directory [env COFFER_DATA_DIR]'] as const;
 
-async function withDataDir<T>(flags: { dataDir?: string }, fn: (opened: Awaited<ReturnType<typeof openDataDir>>) => Promise<T>): Promise<T> {
-  const dataDir = path.resolve(flags.dataDir ?? process.env.COFFER_DATA_DIR ?? './data');
-  const opened = await openDataDir({ dataDir, masterKeyFromEnvironment: process.env.COFFER_MASTER_KEY, allowInitialize: false });
+export const dataDirPath = (flags: { dataDir?: string }) => path.resolve(flags.dataDir ?? process.env.COFFER_DATA_DIR ?? './data');
+
+export async function withDataDir<T>(flags: { dataDir?: string }, fn: (opened: Awaited<ReturnType<typeof openDataDir>>) => Promise<T>): Promise<T> {
+  const opened = await openDataDir({ dataDir: dataDirPath(flags), masterKeyFromEnvironment: process.env.COFFER_MASTER_KEY, allowInitialize: false });
   try {
     return await fn(opened);
   } finally {
@@ -22,10 +22,10 @@ async function withDataDir<T>(flags: { dataDir?: string }, fn: (opened: Awaited<
 }
 
 function vaultServiceOf(opened: Awaited<ReturnType<typeof openDataDir>>) {
-  return createVaultService({ vaults: createVaultStore(opened.db), envelope: opened.envelope, clock: systemClock, defaultRetentionDays: 90 });
+  return createVaultService({ vaults: createVaultStore(opened.db), envelope: opened.envelope, clock: systemClock, defaultRetentionDays: 90, subscriptionId: opened.subscriptionId });
 }
 
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
 export function addAdminCommands(program: Command): void {
   const vault = program.command('vault').description('create, list and delete vaults');
@@ -73,30 +73,5 @@ export function addAdminCommands(program: Command): void {
     .action(async (name: string, flags: { dataDir?: string }) => {
       await withDataDir(flags, (opened) => vaultServiceOf(opened).purgeVault(name));
       print({ purged: name.toLowerCase() });
-    });
-
-  const principal = program.command('principal').description('service principals of the built-in token service');
-  principal
-    .command('create <displayName>')
-    .description('create a service principal and print its client credentials (the secret is shown only once)')
-    .option(...dataDirOption)
-    .option('--trusted-service', 'mark it as a trusted service: vault firewalls whose bypass is AzureServices let it through')
-    .action(async (displayName: string, flags: { dataDir?: string; trustedService?: boolean }) => {
-      const created = await withDataDir(flags, (opened) =>
-        createPrincipalService({ identities: createIdentityStore(opened.db), tenantId: opened.tenantId, clock: systemClock }).createServicePrincipal({
-          displayName,
-          isAdmin: false,
-          isTrustedService: flags.trustedService === true,
-        }),
-      );
-      print({ tenantId: created.principal.tenantId, clientId: created.principal.appId, clientSecret: created.clientSecret, objectId: created.principal.objectId });
-    });
-  principal
-    .command('list')
-    .description('list service principals (never their secrets)')
-    .option(...dataDirOption)
-    .action(async (flags: { dataDir?: string }) => {
-      const principals = await withDataDir(flags, (opened) => createIdentityStore(opened.db).listPrincipals());
-      print(principals.map((p) => ({ displayName: p.displayName, clientId: p.appId, objectId: p.objectId, administrator: p.isAdmin, trustedService: p.isTrustedService })));
     });
 }

@@ -58,7 +58,15 @@ export function addServeCommand(program: Command): void {
       throw error;
     }
     logger.info({ config: { ...config }, masterKey: initialized.info.masterKey }, 'coffer started');
-    process.stdout.write(banner(initialized.info, config.workers, config.privateListen));
+    if (initialized.info.imdsBindings.length > 0) {
+      logger.warn({ imdsBindings: initialized.info.imdsBindings }, 'managed identities are handed to IMDS-style callers by address alone');
+      process.stdout.write(
+        '*** IMDS: these managed identities go to any caller from their addresses, without a secret ***\n' +
+          initialized.info.imdsBindings.map((binding) => `  ${binding.displayName} (${binding.clientId}): ${binding.addresses.join(', ')}\n`).join('') +
+          '  Change with: coffer identity imds-addresses <clientId> [address...]\n\n',
+      );
+    }
+    process.stdout.write(banner(initialized.info, config.workers, config.privateListen, config.externalIssuers));
     if (config.devClock) {
       logger.warn('development clock is ON (--dev-clock): the administrator can move object time forward; never use this in production');
       process.stdout.write(
@@ -109,12 +117,13 @@ function flagsToConfig(flags: Record<string, unknown>): Partial<Record<keyof Con
   return result;
 }
 
-function banner(info: AppInfo, workers: number, privateListen: readonly string[]): string {
+function banner(info: AppInfo, workers: number, privateListen: readonly string[], externalIssuers: readonly string[]): string {
   return [
     '',
     `Coffer is serving Azure Key Vault at ${info.vaultUrl} (${workers} worker${workers === 1 ? '' : 's'})`,
     ...privateListen.map((entry) => `  private listener (exempt from vault firewalls): ${formatListenAddress(parseListenAddress(entry))}`),
     `  token service (authorityHost): ${info.authorityHost}   tenant: ${info.tenantId}`,
+    ...externalIssuers.map((entry) => `  trusts tokens of:              ${entry}`),
     `  administrator credentials:     ${info.credentialsFile}`,
     `  trust this CA:                 ${info.caCertPath}`,
     '',

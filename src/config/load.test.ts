@@ -111,6 +111,13 @@ describe('loadConfig precedence: defaults < file < environment < flags', () => {
     assert.deepEqual(config.privateListen, ['10.1.2.3:8444', path.resolve('run/private.sock'), '[fd00::1]:9443']);
   });
 
+  it('reads external issuers from flags or, comma-separated, from the environment', () => {
+    const fromEnv = loadConfig({ flags: {}, env: { COFFER_EXTERNAL_ISSUERS: 'https://login.microsoftonline.com/t1/v2.0, https://keycloak.example/realms/main|claim=sub' } });
+    assert.deepEqual(fromEnv.externalIssuers, ['https://login.microsoftonline.com/t1/v2.0', 'https://keycloak.example/realms/main|claim=sub']);
+    const fromFlags = loadConfig({ flags: { externalIssuers: ['https://sts.windows.net/t1/'] }, env: {} });
+    assert.deepEqual(fromFlags.externalIssuers, ['https://sts.windows.net/t1/']);
+  });
+
   it('accepts a TLS certificate and key given together', () => {
     const config = loadConfig({ flags: { tlsCert: '/etc/coffer/cert.pem' }, env: { COFFER_TLS_KEY: '/etc/coffer/key.pem' } });
     assert.equal(config.tlsCert, '/etc/coffer/cert.pem');
@@ -129,6 +136,19 @@ describe('loadConfig validation', () => {
   it('names a private listener that is neither HOST:PORT nor a socket path', () => {
     const message = problemsOf(() => loadConfig({ flags: { privateListen: ['10.1.2.3'] }, env: {} }));
     assert.match(message, /private-listen: '10\.1\.2\.3' is not HOST:PORT/);
+  });
+
+  it('names each external issuer it cannot use, and one given twice', () => {
+    const message = problemsOf(() =>
+      loadConfig({
+        flags: { externalIssuers: ['http://idp.example', 'https://idp.example|claim=sub|tenant=x', 'https://ok.example', 'https://ok.example|claim=sub'] },
+        env: {},
+      }),
+    );
+    assert.match(message, /external-issuer: 'http:\/\/idp\.example': the issuer must be an https URL/);
+    assert.match(message, /external-issuer: 'https:\/\/idp\.example\|claim=sub\|tenant=x': unknown option 'tenant'/);
+    assert.match(message, /external-issuer: 'https:\/\/ok\.example' is configured twice/);
+    assert.equal(message.split('\n  - ').length - 1, 3, message);
   });
 
   it('names an option from the environment by flag and variable', () => {

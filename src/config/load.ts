@@ -2,6 +2,7 @@
 // problem at once naming the option, and returns a frozen Config. No other module reads process.env.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseExternalIssuer } from '../auth/external-issuers.js';
 import { StartupError } from '../errors.js';
 import { parseListenAddress } from '../network/listen-address.js';
 import { logLevels, options, type Config, type OptionSpec } from './schema.js';
@@ -47,6 +48,16 @@ export function loadConfig(sources: ConfigSources): Readonly<Config> {
       parseListenAddress(entry);
     } catch (error) {
       problems.push(`private-listen: ${(error as Error).message}`);
+    }
+  }
+  const externalIssuers = new Set<string>();
+  for (const entry of config.externalIssuers) {
+    try {
+      const { issuer } = parseExternalIssuer(entry);
+      if (externalIssuers.has(issuer)) problems.push(`external-issuer: '${issuer}' is configured twice`);
+      externalIssuers.add(issuer);
+    } catch (error) {
+      problems.push(`external-issuer: ${(error as Error).message}`);
     }
   }
   if (problems.length > 0) {

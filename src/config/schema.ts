@@ -28,6 +28,7 @@ export interface Config {
   tlsKey: string | undefined;
   tlsCa: string | undefined;
   authorityHost: string | undefined;
+  externalIssuers: string[];
   tokenLifetimeSeconds: number;
   defaultRetentionDays: number;
   purgeIntervalSeconds: number;
@@ -49,6 +50,7 @@ export const options = {
   tlsKey: { flag: 'tls-key', env: 'COFFER_TLS_KEY', kind: 'string', description: 'PEM private key for --tls-cert.' },
   tlsCa: { flag: 'tls-ca', env: 'COFFER_TLS_CA', kind: 'string', description: 'PEM of the CA that issued --tls-cert, named as caCertPath for clients to trust (default: the --tls-cert file).' },
   authorityHost: { flag: 'authority-host', env: 'COFFER_AUTHORITY_HOST', kind: 'string', description: 'Public https URL of the token service (default https://localhost:<port>); clients pass it as authorityHost.' },
+  externalIssuers: { flag: 'external-issuer', env: 'COFFER_EXTERNAL_ISSUERS', kind: 'list', defaultValue: [], description: "OpenID issuers whose access tokens the vaults and management API accept directly (comma-separated in the environment): ISSUER_URL (the exact iss; the principal is the token's oid) or ISSUER_URL|claim=NAME (the principal is that claim, e.g. sub). Keys come from the issuer's discovery document." },
   tokenLifetimeSeconds: { flag: 'token-lifetime', env: 'COFFER_TOKEN_LIFETIME', kind: 'integer', defaultValue: 3600, min: 3600, max: 86400, description: 'Lifetime of issued access tokens, in seconds.' },
   defaultRetentionDays: { flag: 'retention-days', env: 'COFFER_RETENTION_DAYS', kind: 'integer', defaultValue: 90, min: 7, max: 90, description: 'Soft-delete retention of vaults created without an explicit one, in days.' },
   purgeIntervalSeconds: { flag: 'purge-interval', env: 'COFFER_PURGE_INTERVAL', kind: 'integer', defaultValue: 60, min: 1, max: 86400, description: 'How often the scheduler purges soft-deleted objects past their retention, in seconds.' },

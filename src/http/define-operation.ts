@@ -25,6 +25,15 @@ export interface Operation<TServices, TParamsSchema extends TSchema = TSchema, T
   url: string | string[];
   operationName: string;
   action: string;
+  /**
+   * How the pipeline authorizes the operation, before the handler runs. 'data' (the default): `action` is a data action,
+   * decided by the vault's model (RBAC or access policies). 'control': `action` is a control-plane action
+   * (Microsoft.Authorization/…), decided by RBAC alone at the vault's scope (or the one object's the route names), as the
+   * management API decides it: the vault's own role-assignment API. 'handler': the same control-plane decision, made by
+   * the handler, because it depends on what the request names (the role of an assignment, which Key Vault Data Access
+   * Administrator's condition restricts); the handler must record it in ctx.decision.
+   */
+  authorization?: 'data' | 'control' | 'handler';
   schema?: { params?: TParamsSchema; body?: TBodySchema };
   /** Bytes; the server default applies when absent. */
   bodyLimit?: number;

@@ -1,4 +1,5 @@
 // What the pipeline learns about one data-plane request, stage by stage, and what the audit record needs.
+import type { Decision } from '../auth/authorize.js';
 import type { VerifiedToken } from '../auth/tokens/verify.js';
 import type { Principal } from '../domain/identities/principal.js';
 import type { Vault } from '../domain/vaults/vault.js';
@@ -21,6 +22,8 @@ export interface RequestContext {
   clientAddress: string;
   /** The request came through a private listener (exempt from public-network rules). */
   viaPrivateListener: boolean;
+  /** The authorization decision, once made. */
+  decision: Decision | undefined;
 }
 
 /** Declared by each data-plane route (see define-operation.ts) and read by the pipeline. */
@@ -29,6 +32,8 @@ export interface OperationMeta {
   operationName: string;
   /** Azure's RBAC dataAction, e.g. 'Microsoft.KeyVault/vaults/secrets/getSecret/action'. */
   action: string;
+  /** See Operation.authorization (define-operation.ts). */
+  authorization?: 'data' | 'control' | 'handler';
 }
 
 declare module 'fastify' {

@@ -1,14 +1,17 @@
-// The HTTPS listener: the only place Fastify is configured. Health, identity, data plane and management live in separate
-// encapsulated scopes, so each has its own hooks and error shape (Azure, OAuth 2.0) and none leaks into another.
+// The HTTPS listener: the only place Fastify is configured. Health, identity, managed identity, data plane and management
+// live in separate encapsulated scopes, so each has its own hooks and error shape (Azure, OAuth 2.0, managed-identity)
+// and none leaks into another.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Fastify from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { registerDataPlane, type DataPlaneDeps } from './data-plane/register.js';
 import { registerHealth } from './health.js';
+import { registerManagedIdentity, type ManagedIdentityDeps } from './identity/managed-identity.js';
 import { registerIdentity, type IdentityDeps } from './identity/register.js';
 import { registerManagement, type ManagementDeps } from './management/register.js';
 import { errorBody, toCofferError } from './render-error.js';
+import { surfaceConstraint } from './route-surface.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const REQUEST_TIMEOUT_MS = 120_000;
@@ -17,6 +20,7 @@ export function buildHttpServer<TServices, TManagementServices>(deps: {
   tls: { cert: string; key: string };
   logger: Logger;
   identity: IdentityDeps;
+  managedIdentity: ManagedIdentityDeps;
   dataPlane: Omit<DataPlaneDeps<TServices>, 'bodyLimit' | 'logger'>;
   management: Omit<ManagementDeps<TManagementServices>, 'bodyLimit' | 'logger'>;
 }): FastifyInstance {
@@ -38,6 +42,8 @@ export function buildHttpServer<TServices, TManagementServices>(deps: {
       maxParamLength: 1024,
       // Query keys arrive percent-encoded (api%2Dversion); URLSearchParams decodes keys and values alike.
       querystringParser: (query: string) => Object.fromEntries(new URLSearchParams(query)),
+      // `/providers/Microsoft.Authorization/…` is both ARM's root scope and a vault's own role assignments (route-surface.ts).
+      constraints: { surface: surfaceConstraint },
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // Refusals before routing (a malformed percent-escape, an over-long path segment) also get Azure's shape and a request id.
@@ -49,6 +55,7 @@ export function buildHttpServer<TServices, TManagementServices>(deps: {
 
   app.register(async (scope) => registerHealth(scope));
   app.register(async (scope) => registerIdentity(scope, deps.identity));
+  app.register(async (scope) => registerManagedIdentity(scope, deps.managedIdentity));
   app.register(async (scope) => registerDataPlane(scope, { ...deps.dataPlane, bodyLimit: DEFAULT_BODY_LIMIT, logger: deps.logger }));
   app.register(async (scope) => registerManagement(scope, { ...deps.management, bodyLimit: DEFAULT_BODY_LIMIT, logger: deps.logger }));
   return app as unknown as FastifyInstance;

@@ -38,7 +38,7 @@ beforeEach(async () => {
   // Not on a second boundary, so a rounding mistake shows.
   clock = fakeClock(Date.UTC(2024, 5, 1, 8, 30, 0, 250));
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
-  const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90 });
+  const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' });
   vaultService = vaults;
   weekVault = await vaults.createVault({ name: 'week', retentionDays: 7 });
   monthVault = await vaults.createVault({ name: 'month', retentionDays: 30 });

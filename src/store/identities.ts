@@ -1,6 +1,8 @@
-// Principals and their credentials. Client secrets exist here only as salted hashes.
+// Principals and their client secrets. Client secrets exist here only as salted hashes. Certificate and federated
+// credentials and managed identities have their own stores (certificate-credentials.ts, federated-credentials.ts,
+// managed-identities.ts).
 import type { Selectable } from 'kysely';
-import type { ClientSecretCredential, Principal } from '../domain/identities/principal.js';
+import type { ClientSecretCredential, Principal, PrincipalKind } from '../domain/identities/principal.js';
 import { cachedLookup } from './cached-lookup.js';
 import { changeStamp, readRows, type Db } from './open.js';
 import { precompile } from './precompiled.js';
@@ -13,6 +15,10 @@ export interface IdentityStore {
   insertPrincipal(principal: Principal, createdAt: number): Promise<void>;
   listClientSecrets(principalId: string): Promise<ClientSecretCredential[]>;
   insertClientSecret(credential: ClientSecretCredential): Promise<void>;
+  /** False when the principal has no such secret. */
+  deleteClientSecret(principalId: string, keyId: string): Promise<boolean>;
+  /** False when there is no such principal. */
+  setPrincipalEnabled(objectId: string, enabled: boolean): Promise<boolean>;
 }
 
 export function createIdentityStore(db: Db): IdentityStore {
@@ -59,6 +65,7 @@ export function createIdentityStore(db: Db): IdentityStore {
         principalId: row.principal_id,
         secretHash: row.secret_hash,
         hint: row.hint,
+        displayName: row.display_name,
         createdAt: Number(row.created_at),
         expiresAt: row.expires_at === null ? null : Number(row.expires_at),
       }));
@@ -72,10 +79,24 @@ export function createIdentityStore(db: Db): IdentityStore {
           kind: 'clientSecret',
           secret_hash: credential.secretHash,
           hint: credential.hint,
+          display_name: credential.displayName,
           created_at: credential.createdAt,
           expires_at: credential.expiresAt,
         })
         .execute();
+    },
+    async deleteClientSecret(principalId, keyId) {
+      const result = await db
+        .deleteFrom('credentials')
+        .where('principal_id', '=', principalId)
+        .where('id', '=', keyId)
+        .where('kind', '=', 'clientSecret')
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async setPrincipalEnabled(objectId, enabled) {
+      const result = await db.updateTable('principals').set({ enabled: enabled ? 1 : 0 }).where('id', '=', objectId).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
   };
 }
@@ -86,9 +107,14 @@ function toPrincipal(row: Selectable<PrincipalsTable>): Principal {
     objectId: row.id,
     appId: row.app_id,
     displayName: row.display_name,
-    kind: 'servicePrincipal',
+    kind: kindOf(row.kind),
     isAdmin: row.is_admin === 1,
     isTrustedService: row.trusted_service === 1,
     enabled: row.enabled === 1,
   };
+}
+
+/** Rows name only kinds of our own table; anything else (a row written by a newer version) counts as a service principal. */
+function kindOf(kind: string): PrincipalKind {
+  return kind === 'managedIdentity' ? 'managedIdentity' : 'servicePrincipal';
 }

@@ -23,6 +23,9 @@ export interface Database {
   role_definitions: RoleDefinitionsTable;
   role_assignments: RoleAssignmentsTable;
   role_eligibilities: RoleAssignmentsTable;
+  certificate_credentials: CertificateCredentialsTable;
+  federated_credentials: FederatedCredentialsTable;
+  managed_identities: ManagedIdentitiesTable;
 }
 
 /** Server-wide facts fixed at first start: tenant id, subscription id, master-key check value. */
@@ -162,6 +165,8 @@ export interface CredentialsTable {
   hint: string;
   created_at: number;
   expires_at: number | null;
+  /** Shown to administrators (Entra's passwordCredential displayName); null when none was given. */
+  display_name: string | null;
 }
 
 export interface SigningKeysTable {
@@ -287,4 +292,46 @@ export interface CertificateAuthoritiesTable {
   certificate: Buffer;
   sealed_key: Buffer;
   created_at: number;
+}
+
+/** Public certificates whose private keys sign a principal's client assertions (Entra's keyCredentials). */
+export interface CertificateCredentialsTable {
+  /** The keyId. */
+  id: string;
+  principal_id: string;
+  display_name: string | null;
+  /** DER of the public certificate. */
+  certificate: Buffer;
+  /** Upper-case hex. */
+  thumbprint_sha1: string;
+  thumbprint_sha256: string;
+  not_before: number;
+  not_after: number;
+  created_at: number;
+}
+
+/** Workload identity federation: tokens of an external issuer a principal accepts as client assertions. */
+export interface FederatedCredentialsTable {
+  id: string;
+  principal_id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+  /** JSON array of strings. */
+  audiences: string;
+  description: string | null;
+  created_at: number;
+}
+
+/** Managed identities: the salted hash of the IDENTITY_HEADER their workload presents, and their IMDS addresses. */
+export interface ManagedIdentitiesTable {
+  principal_id: string;
+  /** Public first part of the header; finds the row. */
+  header_lookup_id: string;
+  /** Salted hash (auth/client-secret.ts) of the header's secret part. */
+  header_hash: string;
+  /** JSON array of addresses or CIDRs; '[]' for none. */
+  imds_addresses: string;
+  created_at: number;
+  updated_at: number;
 }

@@ -60,7 +60,7 @@ describe('Key Vault authentication', () => {
   let adminToken: string;
   let reader: Principal;
   /** Minted by companion servers in `before`; see startCompanion. */
-  const companionTokens: { otherAudience?: string; acceptedAudience?: string; expired?: string; notYetValid?: string } = {};
+  const companionTokens: { otherAudience?: string; acceptedAudience?: string; expired?: string; notYetValid?: string; otherIssuer?: string } = {};
 
   before(async () => {
     server = await startServer();
@@ -85,6 +85,14 @@ describe('Key Vault authentication', () => {
       // stop(), never dispose(): the data directory belongs to `server`.
       companion.agent.destroy();
       await companion.stop();
+    }
+    // Same tenant and signing keys, but another authority host: its tokens name another issuer, and only that differs.
+    const otherIssuer = await startServer({ dataDir: server.dataDir, args: ['--authority-host', 'https://issuer.example.test'] });
+    try {
+      companionTokens.otherIssuer = await tokenFrom(otherIssuer, tenantId, clientId, clientSecret, 'https://vault.localhost/.default');
+    } finally {
+      otherIssuer.agent.destroy();
+      await otherIssuer.stop();
     }
   });
   after(() => server.dispose());
@@ -212,6 +220,13 @@ describe('Key Vault authentication', () => {
       assert.ok(Number(decodeJwt(token).nbf) > Date.now() / 1000 + 3600, 'the token becomes valid in an hour');
       const response = await server.request('GET', `${base}/secrets/x?api-version=${apiVersion}`, { token });
       await assertUnauthorized(response, /not yet valid/i);
+    });
+
+    it('refuses a token, otherwise valid and signed with our key, that names another issuer', async () => {
+      const token = companionTokens.otherIssuer!;
+      assert.equal(decodeJwt(token).iss, `https://issuer.example.test/${server.credentials.tenantId}/v2.0`);
+      const response = await server.request('GET', `${base}/secrets/x?api-version=${apiVersion}`, { token });
+      await assertUnauthorized(response, /issuer/i);
     });
 
     it('answers a refused token on a bodied PUT with 401 too, and writes nothing', async () => {

@@ -9,7 +9,6 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ClientSecretCredential } from '@azure/identity';
 import { KeyVaultManagementClient, type NetworkRuleSet, type VaultProperties } from '@azure/arm-keyvault';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
@@ -102,13 +101,7 @@ describe('network rules on the data plane', () => {
     return new SecretClient(`https://${name}.vault.localhost:${privatePort}`, server.credential(), { agent, retryOptions: { maxRetries: 0 } } as never);
   }
 
-  function credentialOf(principal: { clientId: string; clientSecret: string }) {
-    return new ClientSecretCredential(server.credentials.tenantId, principal.clientId, principal.clientSecret, {
-      authorityHost: server.credentials.authorityHost,
-      disableInstanceDiscovery: true,
-      tlsOptions: { ca: server.ca },
-    } as never);
-  }
+  const credentialOf = (principal: { clientId: string; clientSecret: string }) => server.credential(principal);
 
   const tokenOf = async (principal: { clientId: string; clientSecret: string }) =>
     (await credentialOf(principal).getToken(`https://vault.localhost:${server.port}/.default`)).token;

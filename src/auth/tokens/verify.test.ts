@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { SignJWT } from 'jose';
+import { createLocalJWKSet, exportJWK, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { IssuerUnavailableError } from '../oidc/remote-issuer-keys.js';
 import type { Clock } from '../../clock.js';
 import { createTokenIssuer } from './issue.js';
 import { audiencesFor, createTokenVerifier, TokenVerificationError, type TokenFailure } from './verify.js';
@@ -225,6 +226,96 @@ describe('token verification', async () => {
     assert.equal(lookups, 4);
     await verifier.verify(b);
     assert.equal(lookups, 5);
+  });
+});
+
+describe('token verification: external issuers', async () => {
+  const external = 'https://idp.example/realms/main';
+  const keycloak = 'https://keycloak.example/realms/apps';
+  const down = 'https://down.example';
+  const idp = await newKeyPair();
+  const stranger = await newKeyPair();
+  const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), kid: 'idp-1', alg: 'RS256' }] });
+  const clock = fakeClock(start);
+  const fetched: string[] = [];
+  const remote = {
+    async keysFor(issuerUrl: string): Promise<JWTVerifyGetKey> {
+      fetched.push(issuerUrl);
+      if (issuerUrl === down) throw new IssuerUnavailableError(issuerUrl, 'connection refused');
+      return jwks;
+    },
+  };
+  const ownKeys = { publicKey: (kid: string) => (kid === 'main' ? idp.publicKey : undefined) };
+  const verifier = createTokenVerifier({
+    keys: ownKeys,
+    issuers: [issuer],
+    audiences: audiencesFor({ dnsSuffix: 'vault.localhost', ports: [8443] }),
+    clockSkewSeconds: 300,
+    clock,
+    cacheSize: 0,
+    external: { issuers: [{ issuer: external, principalClaim: 'oid' }, { issuer: keycloak, principalClaim: 'sub' }, { issuer: down, principalClaim: 'oid' }], keys: remote },
+  });
+
+  function externalToken(opts: { iss?: string; aud?: string; claims?: Record<string, unknown>; key?: KeyObject; kid?: string; exp?: number } = {}) {
+    return new SignJWT({ oid: 'user-oid', tid: 'ext-tenant', azp: 'ext-app', ...opts.claims })
+      .setProtectedHeader({ alg: 'RS256', kid: opts.kid ?? 'idp-1' })
+      .setIssuer(opts.iss ?? external)
+      .setAudience(opts.aud ?? 'https://vault.azure.net')
+      .setSubject('user-sub')
+      .setIssuedAt(start)
+      .setExpirationTime(opts.exp ?? start + 3600)
+      .sign(opts.key ?? idp.privateKey);
+  }
+
+  it('accepts a token of a configured issuer for a vault audience; the principal is its oid', async () => {
+    clock.set(start);
+    const verified = await verifier.verify(await externalToken());
+    assert.deepEqual(
+      { objectId: verified.objectId, tenantId: verified.tenantId, appId: verified.appId, audience: verified.audience, externalIssuer: verified.externalIssuer },
+      { objectId: 'user-oid', tenantId: 'ext-tenant', appId: 'ext-app', audience: 'https://vault.azure.net', externalIssuer: external },
+    );
+  });
+
+  it("takes the configured claim as principal, the issuer as tenant without tid, and no app id when it names none", async () => {
+    clock.set(start);
+    const verified = await verifier.verify(await externalToken({ iss: keycloak, claims: { tid: undefined, azp: undefined } }));
+    assert.deepEqual([verified.objectId, verified.tenantId, verified.appId], ['user-sub', keycloak, '']);
+  });
+
+  it('refuses a token without the principal claim', async () => {
+    clock.set(start);
+    await rejectsWith(verifier.verify(await externalToken({ claims: { oid: undefined } })), 'malformed');
+  });
+
+  it('refuses a forged signature, an unknown key id, and a token naming our own issuer signed by its key', async () => {
+    clock.set(start);
+    await rejectsWith(verifier.verify(await externalToken({ key: stranger.privateKey })), 'signature');
+    await rejectsWith(verifier.verify(await externalToken({ kid: 'idp-2' })), 'unknown-key');
+    await rejectsWith(verifier.verify(await externalToken({ iss: issuer, kid: 'idp-1' })), 'unknown-key');
+  });
+
+  it('refuses an expired token, one for another audience, and one of an issuer not configured, fetching nothing for it', async () => {
+    clock.set(start + 3600 + 300);
+    await rejectsWith(verifier.verify(await externalToken()), 'expired');
+    clock.set(start);
+    await rejectsWith(verifier.verify(await externalToken({ aud: 'https://management.core.windows.net/' })), 'audience');
+    fetched.length = 0;
+    await rejectsWith(verifier.verify(await externalToken({ iss: 'https://evil.example' })), 'issuer');
+    await rejectsWith(verifier.verify(await externalToken({ iss: `${external}/` })), 'issuer');
+    assert.deepEqual(fetched, []);
+  });
+
+  it('refuses alg none and HS256 tokens naming a configured issuer', async () => {
+    clock.set(start);
+    const claims = { oid: 'user-oid', iss: external, aud: 'https://vault.azure.net', iat: start, exp: start + 3600 };
+    await rejectsWith(verifier.verify(`${base64url({ alg: 'none', kid: 'idp-1' })}.${base64url(claims)}.`), 'malformed');
+    const hmac = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'idp-1' }).sign(new Uint8Array(32));
+    await rejectsWith(verifier.verify(hmac), 'malformed');
+  });
+
+  it('reports an issuer whose keys cannot be fetched', async () => {
+    clock.set(start);
+    await rejectsWith(verifier.verify(await externalToken({ iss: down })), 'issuer-unavailable');
   });
 });
 

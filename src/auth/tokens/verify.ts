@@ -1,7 +1,12 @@
 // Checks bearer tokens (signature, issuer, audience, lifetime) and remembers the ones that passed, so a hot client
-// costs a Map lookup instead of an RSA verify. It never logs a token, and its errors never quote one.
-import { errors as jose, jwtVerify, type JWTPayload } from 'jose';
+// costs a Map lookup instead of an RSA verify. Tokens of our own token service are checked against our signing keys;
+// tokens of a configured external OIDC issuer against that issuer's published keys. It never logs a token, and its
+// errors never quote one.
+import { decodeJwt, errors as jose, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { unixSeconds, type Clock } from '../../clock.js';
+import type { ExternalIssuer } from '../external-issuers.js';
+import { IssuerUnavailableError, type RemoteIssuerKeys } from '../oidc/remote-issuer-keys.js';
+import { EXTERNAL_TOKEN_ALGORITHMS } from './federated-assertion.js';
 import type { SigningKeys } from './signing-keys.js';
 
 export interface VerifiedToken {
@@ -12,9 +17,26 @@ export interface VerifiedToken {
   issuer: string;
   expiresAt: number /* unix s */;
   claims: Record<string, unknown>;
+  /** Set when a configured external issuer signed the token: its principal is not in our table (token-principal.ts). */
+  externalIssuer?: string;
 }
 
-export type TokenFailure = 'malformed' | 'signature' | 'issuer' | 'audience' | 'expired' | 'not-yet-valid' | 'unknown-key';
+export type TokenFailure =
+  | 'malformed'
+  | 'signature'
+  | 'issuer'
+  | 'audience'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'unknown-key'
+  /** An external issuer's keys could not be fetched. */
+  | 'issuer-unavailable'
+  /** Our own token, for another tenant. */
+  | 'tenant'
+  /** The principal the token names is disabled. */
+  | 'disabled'
+  /** An external issuer's token names the object id of one of our own principals. */
+  | 'shadowed';
 
 const failureMessages: Record<TokenFailure, string> = {
   malformed: 'The access token is malformed or lacks required claims.',
@@ -24,6 +46,10 @@ const failureMessages: Record<TokenFailure, string> = {
   expired: 'The access token has expired.',
   'not-yet-valid': 'The access token is not yet valid.',
   'unknown-key': 'The access token was signed with a key this server does not know.',
+  'issuer-unavailable': "The signing keys of the access token's issuer could not be fetched.",
+  tenant: 'The access token was issued for another tenant.',
+  disabled: 'The principal the access token names is disabled.',
+  shadowed: 'The access token of an external issuer names a principal of this server.',
 };
 
 export class TokenVerificationError extends Error {
@@ -66,10 +92,25 @@ export function createTokenVerifier(deps: {
   clockSkewSeconds: number;
   clock: Clock;
   cacheSize?: number /* default 10_000 */;
+  /** Configured external OIDC issuers (--external-issuer) and where their keys come from. */
+  external?: { issuers: readonly ExternalIssuer[]; keys: RemoteIssuerKeys };
 }): { verify(token: string): Promise<VerifiedToken> } {
   const cacheSize = deps.cacheSize ?? 10_000;
   // Keyed by the exact token string: any altered byte is a different key and gets a full verify.
   const cache = new Map<string, CacheEntry>();
+  const externalByIssuer = new Map((deps.external?.issuers ?? []).map((issuer) => [issuer.issuer, issuer]));
+
+  function claimOptions(issuers: string[], algorithms: string[]) {
+    return {
+      algorithms,
+      issuer: issuers,
+      audience: deps.audiences,
+      // Without exp a token would never expire; jose only checks exp when it is present.
+      requiredClaims: ['exp'],
+      clockTolerance: deps.clockSkewSeconds,
+      currentDate: new Date(deps.clock.nowMs()),
+    };
+  }
 
   // Same arithmetic as jose's, so a cached token lives exactly as long as a fresh verify would accept it.
   function isWithinLifetime(entry: CacheEntry, now: number): boolean {
@@ -94,22 +135,34 @@ export function createTokenVerifier(deps: {
         cache.delete(token);
       }
 
+      // Which keys to check the signature with depends on the issuer, read before anything is verified: only an issuer
+      // of ours or a configured one is ever acted upon, and jose then checks that the verified iss is that very one.
+      let claimedIssuer: unknown;
+      try {
+        claimedIssuer = decodeJwt(token).iss;
+      } catch {
+        throw new TokenVerificationError('malformed');
+      }
+      const isOurs = typeof claimedIssuer === 'string' && deps.issuers.includes(claimedIssuer);
+      const external = typeof claimedIssuer === 'string' && !isOurs ? externalByIssuer.get(claimedIssuer) : undefined;
+      if (!isOurs && !external) throw new TokenVerificationError('issuer');
+
+      let verified: VerifiedToken;
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token, (header) => resolveKey(deps.keys, header.kid), {
-          algorithms: ['RS256'],
-          issuer: deps.issuers,
-          audience: deps.audiences,
-          // Without exp a token would never expire; jose only checks exp when it is present.
-          requiredClaims: ['exp'],
-          clockTolerance: deps.clockSkewSeconds,
-          currentDate: new Date(deps.clock.nowMs()),
-        }));
+        if (external) {
+          const keys = await deps.external!.keys.keysFor(external.issuer);
+          ({ payload } = await jwtVerify(token, keys, claimOptions([external.issuer], EXTERNAL_TOKEN_ALGORITHMS)));
+          verified = toExternalVerifiedToken(payload, external, deps.audiences);
+        } else {
+          ({ payload } = await jwtVerify(token, (header: JWTHeaderParameters) => resolveKey(deps.keys, header.kid), claimOptions(deps.issuers, ['RS256'])));
+          verified = toVerifiedToken(payload, deps.audiences);
+        }
       } catch (error) {
         throw new TokenVerificationError(failureOf(error));
       }
 
-      const entry: CacheEntry = { verified: toVerifiedToken(payload, deps.audiences), notBefore: payload.nbf };
+      const entry: CacheEntry = { verified, notBefore: payload.nbf };
       remember(token, entry);
       return entry.verified;
     },
@@ -124,6 +177,7 @@ function resolveKey(keys: Pick<SigningKeys, 'publicKey'>, kid: string | undefine
 
 function failureOf(error: unknown): TokenFailure {
   if (error instanceof TokenVerificationError) return error.failure;
+  if (error instanceof IssuerUnavailableError) return 'issuer-unavailable';
   if (error instanceof jose.JWTExpired) return 'expired';
   if (error instanceof jose.JWTClaimValidationFailed) {
     // Only a failed comparison is about time or trust; a claim of the wrong type is a malformed token.
@@ -149,6 +203,20 @@ function toVerifiedToken(payload: JWTPayload, audiences: string[]): VerifiedToke
   // Frozen because one cached object is handed to every request that presents this token.
   const claims = Object.freeze({ ...payload });
   return Object.freeze({ tenantId, objectId, appId, audience, issuer: payload.iss, expiresAt: payload.exp, claims });
+}
+
+/**
+ * An external issuer's token: the principal is the configured claim (default oid), the tenant the token's tid (else
+ * the issuer), the application its appid, azp or client_id (else none).
+ */
+function toExternalVerifiedToken(payload: JWTPayload, external: ExternalIssuer, audiences: string[]): VerifiedToken {
+  const objectId = stringClaim(payload, external.principalClaim);
+  const tenantId = stringClaim(payload, 'tid') ?? external.issuer;
+  const appId = stringClaim(payload, 'appid', 'azp', 'client_id') ?? '';
+  const audience = [payload.aud].flat().find((aud) => aud !== undefined && audiences.includes(aud));
+  if (!objectId || !audience || payload.exp === undefined) throw new TokenVerificationError('malformed');
+  const claims = Object.freeze({ ...payload });
+  return Object.freeze({ tenantId, objectId, appId, audience, issuer: external.issuer, expiresAt: payload.exp, claims, externalIssuer: external.issuer });
 }
 
 /** The first of the named claims that is present, if it is a non-empty string; a present claim of another type does not fall back. */

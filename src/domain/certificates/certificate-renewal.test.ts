@@ -68,7 +68,7 @@ beforeEach(async () => {
   // Not on a second boundary, so a rounding mistake shows.
   clock = fakeClock(Date.UTC(2026, 0, 10, 9, 15, 0, 250));
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
-  vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 7 });
+  vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 7, subscriptionId: '00000000-0000-0000-0000-000000000000' });
   vault = await vaults.createVault({ name: 'renew' });
   store = createCertificateStore(db);
   events = createEventOutbox(db);

@@ -26,7 +26,7 @@ beforeEach(async () => {
   db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
   await migrate(db);
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
-  const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90 });
+  const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' });
   vault = await vaults.createVault({ name: 'issuers' });
   other = await vaults.createVault({ name: 'other' });
   issuers = createCertificateIssuerService({ store: createCertificateIssuerStore(db), envelope, clock });

@@ -56,7 +56,7 @@ beforeEach(async () => {
   // Not on a second boundary, so a rounding mistake shows.
   clock = fakeClock(Date.UTC(2024, 5, 1, 8, 30, 0, 250));
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
-  vault = await createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 7 }).createVault({ name: 'rot' });
+  vault = await createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 7, subscriptionId: '00000000-0000-0000-0000-000000000000' }).createVault({ name: 'rot' });
   // No cryptographic operation runs in these tests, so the provider's thread pool is never used.
   const pool = { run: () => Promise.reject(new Error('no key operations in these tests')) };
   keys = createKeyService({ objects: createObjectStore(db), envelope, clock, providers: { software: createSoftwareKeyProvider({ pool }) } });

@@ -26,7 +26,7 @@ beforeEach(async () => {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
   await migrate(db);
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
-  vault = await createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90 }).createVault({ name: 'keys' });
+  vault = await createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' }).createVault({ name: 'keys' });
   nowMs = Date.UTC(2026, 10, 22);
   keys = createKeyService({ objects: createObjectStore(db), envelope, clock, providers: { software: createSoftwareKeyProvider({ pool }) } });
 });

@@ -27,7 +27,7 @@ beforeEach(async () => {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
   await migrate(db);
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
-  vault = await createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90 }).createVault({ name: 'life' });
+  vault = await createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' }).createVault({ name: 'life' });
   objects = createObjectStore(db);
   lifecycle = createObjectLifecycle({
     objects,

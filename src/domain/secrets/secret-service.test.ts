@@ -54,7 +54,7 @@ beforeEach(async () => {
   await migrate(db);
   clock = fakeClock(start);
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
-  const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90 });
+  const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' });
   vault = await vaults.createVault({ name: 'payroll', retentionDays: 7 });
   otherVault = await vaults.createVault({ name: 'billing' });
   protectedVault = await vaults.createVault({ name: 'locked', retentionDays: 30, purgeProtection: true });

@@ -28,8 +28,8 @@ export function createVaultService(deps: {
   envelope: Pick<Envelope, 'createVaultKey'>;
   clock: Clock;
   defaultRetentionDays: number;
-  /** The server's own subscription, where vaults made without the management API live ('' in unit tests). */
-  subscriptionId?: string;
+  /** The server's own subscription, where vaults made without the management API live. */
+  subscriptionId: string;
 }) {
   async function requireVault(name: string): Promise<Vault> {
     const vault = await deps.vaults.getVaultByName(name);
@@ -54,7 +54,7 @@ export function createVaultService(deps: {
         retentionDays,
         purgeProtection: input.purgeProtection ?? false,
         wrappedKey: deps.envelope.createVaultKey(id),
-        subscriptionId: (input.subscriptionId ?? deps.subscriptionId ?? '').toLowerCase(),
+        subscriptionId: (input.subscriptionId ?? deps.subscriptionId).toLowerCase(),
         resourceGroup: input.resourceGroup ?? DEFAULT_RESOURCE_GROUP,
         location: input.location ?? DEFAULT_LOCATION,
         settings: input.settings ?? defaultVaultSettings(),

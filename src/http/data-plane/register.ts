@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { decide } from '../../auth/decide.js';
+import type { Authorizer } from '../../auth/authorize.js';
+import { objectScope, vaultScope, type ObjectCollection } from '../../auth/roles/scopes.js';
+import type { Vault } from '../../domain/vaults/vault.js';
 import { errors } from '../../errors.js';
 import type { HandlerContext, Operation } from '../define-operation.js';
 import { createAuditStage } from '../pipeline/audit.js';
@@ -22,6 +24,10 @@ export interface DataPlaneDeps<TServices> {
   authenticate: ReturnType<typeof createAuthenticator>;
   audit: ReturnType<typeof createAuditStage>;
   checkNetworkRules: ReturnType<typeof createNetworkRuleCheck>;
+  authorize: Authorizer['authorizeData'];
+  /** For operations declared `authorization: 'control'` (the vault's own role assignments): RBAC on control-plane actions. */
+  /** For operations that manage access (authorization 'control'): control-plane actions, by RBAC only. */
+  authorizeControl: Authorizer['authorizeControl'];
   /** The client address: the socket's, or X-Forwarded-For's from trusted proxies. */
   clientAddress: (request: FastifyRequest) => string;
   /** Whether the request came through a private listener (http/private-listener.ts). */
@@ -55,13 +61,29 @@ export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPla
     const { token, principal } = await deps.authenticate(request.headers.authorization, host);
     ctx.token = token;
     ctx.principal = principal;
-    deps.checkNetworkRules(ctx.vault, { clientAddress: ctx.clientAddress, viaPrivateListener: ctx.viaPrivateListener, principal, caller: `appid=${token.appId};oid=${token.objectId}` });
+    const caller = `appid=${token.appId};oid=${token.objectId};iss=${token.issuer}`;
+    deps.checkNetworkRules(ctx.vault, { clientAddress: ctx.clientAddress, viaPrivateListener: ctx.viaPrivateListener, principal, caller });
     checkApiVersion(query['api-version']);
     const operation = request.routeOptions.config.operation;
     if (!operation) throw errors.routeNotFound(request.method, request.url.split('?')[0]!);
     // Rights are checked before any object is read, so a caller without them cannot learn whether a name exists.
-    if (!decide({ principal, action: operation.action, vault: ctx.vault }).allowed) {
-      throw errors.forbiddenByRbac(operation.action, `appid=${token.appId};oid=${token.objectId}`, ctx.vault.name);
+    const vault = ctx.vault;
+    const params = request.params as Record<string, string | undefined>;
+    // 'handler': the operation decides with what its request names (define-operation.ts) and records the decision.
+    if (operation.authorization === 'handler') return;
+    const control = operation.authorization === 'control';
+    const resource = control ? controlResourceOf(vault, params) : resourceOf(vault, operation.action, params);
+    const decision = !principal
+      ? { allowed: false, model: control || vault.settings.enableRbacAuthorization ? ('rbac' as const) : ('accessPolicy' as const) }
+      : control
+        ? await deps.authorizeControl({ principal, action: operation.action, resource })
+        : await deps.authorize({ principal, vault, operationName: operation.operationName, action: operation.action, resource });
+    ctx.decision = decision;
+    if (!decision.allowed) {
+      const where = `${vault.name};location=${vault.location}`;
+      if (decision.model === 'rbac') throw errors.forbiddenByRbac({ caller, action: operation.action, resource, vault: where });
+      const needed = decision.policyPermission;
+      throw errors.forbiddenByPolicy({ caller, permission: needed ? `${needed.collection} ${needed.permission}` : operation.action, vault: where });
     }
   });
 
@@ -109,7 +131,9 @@ export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPla
         url,
         schema: operation.schema ?? {},
         ...(operation.bodyLimit === undefined ? {} : { bodyLimit: operation.bodyLimit }),
-        config: { operation: { operationName: operation.operationName, action: operation.action } },
+        config: { operation: { operationName: operation.operationName, action: operation.action, ...(operation.authorization ? { authorization: operation.authorization } : {}) } },
+        // The vault's own role assignments share their paths with ARM's root scope; the api-version decides (route-surface.ts).
+        ...(url.includes('/providers/') ? { constraints: { surface: 'data' } } : {}),
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           const ctx = request.coffer as HandlerContext;
           const result = await operation.handle(
@@ -123,6 +147,28 @@ export function registerDataPlane<TServices>(app: FastifyInstance, deps: DataPla
       });
     }
   }
+}
+
+const COLLECTION_OF_ACTION: Record<string, ObjectCollection> = { secrets: 'secrets', keys: 'keys', keyrotationpolicies: 'keys', certificates: 'certificates' };
+
+/**
+ * The scope an operation acts on: one object's (…/vaults/V/secrets/NAME) when it names a secret, key or certificate,
+ * so that assignments on that object apply; the vault's otherwise (lists, restore, contacts, issuers).
+ */
+function resourceOf(vault: Vault, action: string, params: Record<string, string | undefined>): string {
+  const collection = COLLECTION_OF_ACTION[action.split('/')[2] ?? ''];
+  return collection !== undefined && params.name !== undefined ? objectScope(vault, collection, params.name) : vaultScope(vault);
+}
+
+/**
+ * The scope a control-plane operation of the vault acts on: one object's when the route names a secret, key or
+ * certificate (`/secrets/:secretName/providers/Microsoft.Authorization/…`), the vault's otherwise.
+ */
+function controlResourceOf(vault: Vault, params: Record<string, string | undefined>): string {
+  if (params.secretName !== undefined) return objectScope(vault, 'secrets', params.secretName);
+  if (params.keyName !== undefined) return objectScope(vault, 'keys', params.keyName);
+  if (params.certificateName !== undefined) return objectScope(vault, 'certificates', params.certificateName);
+  return vaultScope(vault);
 }
 
 function newContext(request: FastifyRequest): RequestContext {
@@ -139,5 +185,6 @@ function newContext(request: FastifyRequest): RequestContext {
     errorCode: undefined,
     clientAddress: request.ip,
     viaPrivateListener: false,
+    decision: undefined,
   };
 }

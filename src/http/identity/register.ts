@@ -1,5 +1,6 @@
-// The built-in token service's HTTP surface: OpenID discovery, JWKS and the client-credentials token endpoint,
-// at the paths Entra ID uses, so @azure/identity works against it unchanged. Errors take the OAuth 2.0 shape.
+// The built-in token service's HTTP surface: OpenID discovery, JWKS and the client-credentials token endpoint (client
+// secrets and client assertions), at the paths Entra ID uses, so @azure/identity works against it unchanged. Errors take
+// the OAuth 2.0 shape. The managed-identity endpoints are apart (managed-identity.ts).
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ClientCredentialsGrant } from '../../auth/tokens/client-credentials.js';
@@ -46,7 +47,7 @@ export function registerIdentity(app: FastifyInstance, deps: IdentityDeps): void
       authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
       token_endpoint: `${base}/oauth2/v2.0/token`,
       jwks_uri: `${base}/discovery/v2.0/keys`,
-      token_endpoint_auth_methods_supported: ['client_secret_post'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt'],
       grant_types_supported: ['client_credentials'],
       response_types_supported: ['token'],
       subject_types_supported: ['pairwise'],

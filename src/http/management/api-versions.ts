@@ -11,3 +11,13 @@ export const SUBSCRIPTIONS_API_VERSIONS = ['2016-06-01', '2019-11-01', '2020-01-
 export function rbacIsDefault(apiVersion: string): boolean {
   return apiVersion >= '2026-02-01';
 }
+
+/**
+ * Microsoft.Authorization role assignments and definitions: @azure/arm-authorization 9 and az 2.5x send 2022-04-01;
+ * older tools (Terraform azurerm 3, az before 2.40) 2020-04-01-preview or 2018-09-01-preview. Later fields are extra there.
+ */
+export const AUTHORIZATION_API_VERSIONS = [
+  '2015-07-01', '2018-01-01-preview', '2018-07-01', '2018-09-01-preview', '2020-04-01-preview', '2020-10-01-preview', '2022-01-01-preview', '2022-04-01',
+] as const;
+/** The PIM schedule APIs (role eligibility and assignment schedule requests): @azure/arm-authorization 9 sends 2020-10-01. */
+export const ROLE_SCHEDULE_API_VERSIONS = ['2020-10-01', '2020-10-01-preview', '2022-04-01-preview', '2024-02-01-preview', '2024-09-01-preview'] as const;

@@ -1,14 +1,16 @@
-// The management API's pipeline (ARM shape), under /subscriptions on the data plane's listener: context →
-// authentication (a token for a management audience) → api-version → route → authorization (management rights,
-// separate from data rights) → operation → audit. Errors take ARM's shape; no vault firewall applies here, as in Azure.
+// The management API's pipeline (ARM shape), under /subscriptions (and /providers: Microsoft.Authorization's root scope)
+// on the data plane's listener: context → authentication (a token for a management audience) → api-version → route →
+// authorization (management rights, separate from data rights) → operation → audit. Errors take ARM's shape; no vault
+// firewall applies here, as in Azure.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { buildAuditEvent } from '../../audit/audit-event.js';
 import type { AuditLog } from '../../audit/audit-log.js';
+import type { TokenPrincipalResolver } from '../../auth/tokens/token-principal.js';
 import { TokenVerificationError, type VerifiedToken } from '../../auth/tokens/verify.js';
+import type { Authorizer } from '../../auth/authorize.js';
 import type { Principal } from '../../domain/identities/principal.js';
-import type { IdentityStore } from '../../store/identities.js';
 import { armErrors, CofferError, errors } from '../../errors.js';
 import { acceptEmptyJsonBody } from '../empty-json-body.js';
 import { errorBody, toCofferError } from '../render-error.js';
@@ -19,13 +21,17 @@ export interface ManagementDeps<TServices> {
   operations: Array<ManagementOperation<TServices>>;
   services: TServices;
   verifier: { verify(token: string): Promise<VerifiedToken> };
-  identities: Pick<IdentityStore, 'getPrincipal'>;
+  /** The principal a verified token stands for (auth/tokens/token-principal.ts). */
+  principalOf: TokenPrincipalResolver;
   /** Management audiences (verify.ts managementAudiencesFor): a vault token is refused here. */
   audiences: readonly string[];
   tenantId: string;
   authorityHost: string;
   auditLog: Pick<AuditLog, 'record'>;
+  authorize: Authorizer['authorizeControl'];
   clientAddress: (request: FastifyRequest) => string;
+  /** With --dev-clock: reads the shared clock offset before each request (just-in-time assignments end by it). */
+  refreshClock?: () => Promise<void>;
   bodyLimit: number;
   logger: Logger;
 }
@@ -58,8 +64,14 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
     if (!audiences.has(token.audience)) {
       throw new CofferError(401, 'InvalidAuthenticationTokenAudience', `The access token has an invalid audience for the management API: '${token.audience}'.`, { headers: challenge });
     }
-    if (token.tenantId !== deps.tenantId) throw new CofferError(401, 'InvalidAuthenticationTokenTenant', 'The access token is from the wrong issuer tenant.', { headers: challenge });
-    return { token, principal: await deps.identities.getPrincipal(token.objectId) };
+    // Our principal or an external issuer's; a disabled principal's tokens are refused at once (token-principal.ts).
+    try {
+      return { token, principal: await deps.principalOf(token) };
+    } catch (error) {
+      if (!(error instanceof TokenVerificationError)) throw error;
+      if (error.failure === 'tenant') throw new CofferError(401, 'InvalidAuthenticationTokenTenant', 'The access token is from the wrong issuer tenant.', { headers: challenge });
+      throw new CofferError(401, 'InvalidAuthenticationToken', `The access token is invalid (${error.failure}).`, { headers: challenge });
+    }
   }
 
   async function handle(request: FastifyRequest, reply: FastifyReply) {
@@ -68,9 +80,10 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
     ctx.token = token;
     ctx.principal = principal;
     const query = request.query as Record<string, string | undefined>;
-    const path = request.url.split('?')[0]!;
-    const rest = path.replace(/^\/subscriptions\/?/, '').replace(/\/+$/, '');
-    const segments = rest === '' ? [] : rest.split('/').map(decodeURIComponent);
+    // Duplicate slashes collapse as the router collapses them: the SDKs build `/{scope}/providers/…` from a scope that
+    // already starts with '/', so `//subscriptions/…` and, for the root scope, `///providers/…` arrive.
+    const path = `/${request.url.split('?')[0]!.split('/').filter((segment) => segment !== '').join('/')}`;
+    const segments = path === '/' ? [] : path.slice(1).split('/').map(decodeURIComponent);
     const found = matchOperation(deps.operations, request.method, segments);
     if (!found) throw armErrors.operationNotFound(request.method, path);
     ctx.operationName = found.operation.operationName;
@@ -78,11 +91,13 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
     if (version === undefined || version === '') throw armErrors.missingApiVersion();
     const served = found.operation.apiVersions ?? VAULT_API_VERSIONS;
     if (!served.includes(version)) throw armErrors.unsupportedApiVersion(version, served);
-    // Until the access-control issue brings management roles (Contributor, Key Vault Contributor), only the
-    // administrator may manage vaults. Management rights never grant data rights: the data plane decides alone.
-    if (principal?.isAdmin !== true) {
-      const scope = `/subscriptions/${found.params.subscriptionId ?? ''}${found.params.resourceGroup ? `/resourceGroups/${found.params.resourceGroup}` : ''}`;
-      throw armErrors.authorizationFailed(token.objectId, found.operation.action, scope);
+    // Management rights come from RBAC alone (Owner, Contributor, Key Vault Contributor…) and never grant data rights:
+    // the data plane decides by its own model. The scope is the path the request names, so an assignment on a
+    // vault covers its access policies, one on a group the vaults listed in it.
+    ctx.authorize = async (action, resource, roleDefinitionId) =>
+      principal !== undefined && (await deps.authorize({ principal, action, resource, ...(roleDefinitionId === undefined ? {} : { roleDefinitionId }) })).allowed;
+    if (found.operation.authorizesItself !== true && !(await ctx.authorize(found.operation.action, path))) {
+      throw armErrors.authorizationFailed(token.objectId, found.operation.action, path);
     }
     const result = await found.operation.handle(ctx, { params: found.params, query, body: request.body }, deps.services);
     reply.code(result.status ?? 200);
@@ -90,6 +105,7 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
   }
 
   app.addHook('onRequest', async (request) => {
+    await deps.refreshClock?.();
     const query = request.query as Record<string, string | undefined>;
     request.management = {
       requestId: String(request.id ?? randomUUID()),
@@ -104,6 +120,7 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
       vaultName: '',
       errorCode: undefined,
       operationName: 'Unknown',
+      authorize: async () => false,
     };
   });
 
@@ -136,6 +153,7 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
           ...(ctx.token === undefined ? {} : { caller: { objectId: ctx.token.objectId, appId: ctx.token.appId, tenantId: ctx.token.tenantId } }),
           ...(typeof request.headers['user-agent'] === 'string' ? { userAgent: request.headers['user-agent'] } : {}),
           requestUri: `${ctx.baseUrl}${request.url}`,
+          ...(ctx.objectId === undefined ? {} : { objectId: ctx.objectId }),
           requestId: ctx.requestId,
         }),
       );
@@ -149,5 +167,10 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
 
   for (const url of ['/subscriptions', '/subscriptions/*']) {
     app.route({ method: ['GET', 'PUT', 'PATCH', 'POST', 'DELETE'], url, handler: handle });
+  }
+  // The root scope of Microsoft.Authorization ('/providers/Microsoft.Authorization/…'). A vault serves the same paths
+  // with its data-plane api-versions (its own role assignments), so these answer only ARM's (route-surface.ts).
+  for (const url of ['/providers', '/providers/*']) {
+    app.route({ method: ['GET', 'PUT', 'PATCH', 'POST', 'DELETE'], url, constraints: { surface: 'management' }, handler: handle });
   }
 }

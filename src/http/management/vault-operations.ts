@@ -52,9 +52,13 @@ function scoped(ctx: ManagementContext, params: Record<string, string>) {
 export const vaultOperations: Array<ManagementOperation<ManagementServices>> = [
   defineManagementOperation<ManagementServices>({
     method: 'GET', path: '', operationName: 'SubscriptionList', action: 'Microsoft.Resources/subscriptions/read', apiVersions: SUBSCRIPTIONS_API_VERSIONS,
-    handle: async (_ctx, _input, { subscription }) => ({
-      body: { value: [{ id: `/subscriptions/${subscription.subscriptionId}`, subscriptionId: subscription.subscriptionId, tenantId: subscription.tenantId, displayName: 'Coffer', state: 'Enabled' }] },
-    }),
+    // As in Azure, the list holds the subscriptions the caller can read, possibly none.
+    authorizesItself: true,
+    handle: async (ctx, _input, { subscription }) => {
+      const id = `/subscriptions/${subscription.subscriptionId}`;
+      const visible = await ctx.authorize('Microsoft.Resources/subscriptions/read', id);
+      return { body: { value: visible ? [{ id, subscriptionId: subscription.subscriptionId, tenantId: subscription.tenantId, displayName: 'Coffer', state: 'Enabled' }] : [] } };
+    },
   }),
   defineManagementOperation<ManagementServices>({
     method: 'PUT', path: VAULT, operationName: 'VaultPut', action: 'Microsoft.KeyVault/vaults/write',

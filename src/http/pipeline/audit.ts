@@ -39,6 +39,7 @@ export function createAuditStage(deps: { auditLog: Pick<AuditLog, 'record'>; sub
         requestUri: `${ctx.baseUrl}${request.url}`,
         objectId: ctx.objectUrl ?? ctx.baseUrl,
         requestId: ctx.requestId,
+        ...(ctx.decision === undefined ? {} : { authorization: ctx.decision }),
       }),
     );
   };

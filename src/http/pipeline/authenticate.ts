@@ -1,25 +1,30 @@
 // Bearer-token authentication with Azure's challenge. A request without a token is answered 401 with the
 // WWW-Authenticate challenge before its body or parameters are looked at: the SDK's first request is
 // deliberately tokenless and bodiless (reference/azure-sdk-auth-facts.md §1).
-import { TokenVerificationError, type VerifiedToken } from '../../auth/tokens/verify.js';
+import type { TokenPrincipalResolver } from '../../auth/tokens/token-principal.js';
+import { TokenVerificationError, type TokenFailure, type VerifiedToken } from '../../auth/tokens/verify.js';
 import type { Principal } from '../../domain/identities/principal.js';
 import { CofferError, errors } from '../../errors.js';
-import type { IdentityStore } from '../../store/identities.js';
 import type { ParsedHost } from './resolve-vault.js';
 
-const failureMessages: Record<string, string> = {
+const failureMessages: Record<TokenFailure, string> = {
   malformed: 'AKV10005: The bearer token is malformed.',
   signature: 'AKV10013: The bearer token signature is invalid.',
   'unknown-key': 'AKV10013: The bearer token was signed by an unknown key.',
+  'issuer-unavailable': "AKV10013: The signing keys of the bearer token's issuer could not be fetched.",
   issuer: 'AKV10032: Invalid issuer.',
   audience: 'AKV10022: Invalid audience.',
   expired: 'AKV10021: The bearer token is expired.',
   'not-yet-valid': 'AKV10021: The bearer token is not yet valid.',
+  tenant: 'AKV10032: The token was issued for another tenant.',
+  disabled: 'AKV10032: The principal the bearer token names is disabled.',
+  shadowed: 'AKV10032: An external issuer may not name a principal of this server.',
 };
 
 export function createAuthenticator(deps: {
   verifier: { verify(token: string): Promise<VerifiedToken> };
-  identities: Pick<IdentityStore, 'getPrincipal'>;
+  /** Our principal (or an external issuer's), refusing disabled principals and tokens of other tenants. */
+  principalOf: TokenPrincipalResolver;
   authorityHost: string;
   tenantId: string;
   dnsSuffix: string;
@@ -41,18 +46,14 @@ export function createAuthenticator(deps: {
   return async function authenticate(authorization: string | undefined, host: ParsedHost): Promise<{ token: VerifiedToken; principal: Principal | undefined }> {
     const match = authorization === undefined ? null : /^Bearer +(\S+)\s*$/i.exec(authorization);
     if (!match) throw withChallenge(errors.unauthorizedMissingToken(), host);
-    let token: VerifiedToken;
     try {
-      token = await deps.verifier.verify(match[1]!);
+      const token = await deps.verifier.verify(match[1]!);
+      if (!audiences.has(token.audience)) throw new TokenVerificationError('audience');
+      // A principal removed after its token was issued keeps a valid token but no rights (403, not 401), as in Azure.
+      return { token, principal: await deps.principalOf(token) };
     } catch (error) {
       if (!(error instanceof TokenVerificationError)) throw error;
-      throw withChallenge(errors.unauthorizedInvalidToken(failureMessages[error.failure] ?? 'AKV10005: The bearer token is invalid.'), host);
+      throw withChallenge(errors.unauthorizedInvalidToken(failureMessages[error.failure]), host);
     }
-    if (!audiences.has(token.audience)) throw withChallenge(errors.unauthorizedInvalidToken(failureMessages.audience!), host);
-    if (token.tenantId !== deps.tenantId) {
-      throw withChallenge(errors.unauthorizedInvalidToken('AKV10032: The token was issued for another tenant.'), host);
-    }
-    // A principal removed after its token was issued keeps a valid token but no rights (403, not 401), as in Azure.
-    return { token, principal: await deps.identities.getPrincipal(token.objectId) };
   };
 }

@@ -8,6 +8,7 @@ import * as certificates from './0005-certificates.js';
 import * as vaultResources from './0006-vault-resources.js';
 import * as trustedServices from './0007-trusted-services.js';
 import * as accessControl from './0008-access-control.js';
+import * as credentials from './0009-credentials.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-vault-resources': vaultResources,
   '0007-trusted-services': trustedServices,
   '0008-access-control': accessControl,
+  '0009-credentials': credentials,
 };
