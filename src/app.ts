@@ -11,7 +11,7 @@ import { createSqliteWorkerSink } from './audit/sinks/sqlite-worker.js';
 import { createClientCredentialsGrant } from './auth/tokens/client-credentials.js';
 import { createTokenIssuer } from './auth/tokens/issue.js';
 import { loadSigningKeys, type SigningKeys } from './auth/tokens/signing-keys.js';
-import { audiencesFor, createTokenVerifier, managementAudiencesFor } from './auth/tokens/verify.js';
+import { audiencesFor, createTokenVerifier, GRAPH_AUDIENCES, managementAudiencesFor } from './auth/tokens/verify.js';
 import { createReplayGuard } from './auth/tokens/assertion-replay.js';
 import { createCertificateAssertionVerifier } from './auth/tokens/certificate-assertion.js';
 import { createFederatedAssertionVerifier } from './auth/tokens/federated-assertion.js';
@@ -41,6 +41,10 @@ import { createSecretService } from './domain/secrets/secret-service.js';
 import { createVaultManagement } from './domain/vaults/vault-management.js';
 import { createVaultService } from './domain/vaults/vault-service.js';
 import { vaultOperations, type ManagementServices } from './http/management/vault-operations.js';
+import { identityOperations, type IdentityServices } from './http/management/identity-operations.js';
+import { createManagedIdentityService } from './domain/identities/managed-identity-service.js';
+import { createUserAssignedIdentityService } from './domain/identities/user-assigned-identity-service.js';
+import { createUserAssignedIdentityStore } from './store/user-assigned-identities.js';
 import { createClientAddressResolver } from './network/client-address.js';
 import { parseListenAddress } from './network/listen-address.js';
 import { devClockOperations, type DevClockServices } from './http/data-plane/dev/clock.js';
@@ -65,6 +69,11 @@ import { createRenewCertificatesJob } from './scheduler/renew-certificates.js';
 import { createRotateKeysJob } from './scheduler/rotate-keys.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { createIdentityStore } from './store/identities.js';
+import { createApplicationStore } from './store/applications.js';
+import { createDirectoryService } from './domain/identities/directory-service.js';
+import { applicationOperations } from './http/graph/application-operations.js';
+import { groupOperations } from './http/graph/group-operations.js';
+import { servicePrincipalOperations } from './http/graph/service-principal-operations.js';
 import { createAccessControlStore } from './store/access-control.js';
 import { createAuthorizer } from './auth/authorize.js';
 import { readLastUse } from './audit/last-use.js';
@@ -128,7 +137,7 @@ export async function initialize(opts: AppOptions): Promise<Initialized> {
       dataDir: config.dataDir,
       meta: createMetaStore(db),
       principals: createPrincipalService({
-        identities: createIdentityStore(db), certificates: createCertificateCredentialStore(db), federated: createFederatedCredentialStore(db), tenantId, clock,
+        identities: createIdentityStore(db), applications: createApplicationStore(db), certificates: createCertificateCredentialStore(db), federated: createFederatedCredentialStore(db), tenantId, clock,
       }),
       tenantId,
       logger,
@@ -175,7 +184,7 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
   const audiences = audiencesFor({ dnsSuffix: config.dnsSuffix, ports });
   const managementAudiences = managementAudiencesFor({ hosts: ['localhost', '127.0.0.1', '[::1]', ...config.aliases], ports });
   const { verifier, grant, managedIdentityGrant, principalOf } = tokenService(initialized, {
-    config, logger, clock, issuerUrl, resources: [...audiences, ...managementAudiences],
+    config, logger, clock, issuerUrl, resources: [...audiences, ...managementAudiences, ...GRAPH_AUDIENCES],
   });
   const clientAddressOf = createClientAddressResolver({ trustedProxies: config.trustedProxies });
 
@@ -199,10 +208,29 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
     // Just-in-time assignments end by the object clock, so --dev-clock can make them expire in tests.
     const accessControlStore = createAccessControlStore(db);
     const identityStore = createIdentityStore(db);
+    // A resource group exists while a vault or a user-assigned identity is in it.
+    const userAssignedIdentityStore = createUserAssignedIdentityStore(db);
+    const resourceGroups = {
+      hasResourceGroup: async (subscription: string, group: string) =>
+        (await vaultStore.hasResourceGroup(subscription, group)) || userAssignedIdentityStore.hasResourceGroup(subscription, group),
+    };
     const authorizer = createAuthorizer({ store: accessControlStore, stamp: changeStamp(db), clock: objectClock });
     const accessService = createAccessService({ store: accessControlStore, identities: identityStore, tenantId, clock: objectClock });
+    // Microsoft Graph's directory: the same principal service as the CLI's; credentials live on the real clock, as tokens do.
+    const applicationStore = createApplicationStore(db);
+    const directory = createDirectoryService({
+      applications: applicationStore,
+      identities: identityStore,
+      certificates: createCertificateCredentialStore(db),
+      principals: createPrincipalService({
+        identities: identityStore, applications: applicationStore, certificates: createCertificateCredentialStore(db), federated: createFederatedCredentialStore(db), tenantId, clock,
+      }),
+      access: accessService,
+      tenantId,
+      clock,
+    });
     const privateListeners = createPrivateListeners({ addresses: privateAddresses, tls, requestTimeoutMs: REQUEST_TIMEOUT_MS });
-    const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices & CertificateContactsAndIssuersServices & CertificatesServices & AccessControlServices, ManagementServices & AccessReviewServices & AuthorizationServices>({
+    const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices & CertificateContactsAndIssuersServices & CertificatesServices & AccessControlServices, ManagementServices & AccessReviewServices & AuthorizationServices & IdentityServices>({
       tls,
       logger,
       identity: { tenantId, authorityHost: info.authorityHost, jwks: () => signingKeys.jwks(), grant, logger },
@@ -236,9 +264,17 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
         aliases: config.aliases,
       },
       management: {
-        operations: [...vaultOperations, ...accessReviewOperations, ...authorizationOperations, ...roleScheduleOperations],
+        operations: [...vaultOperations, ...accessReviewOperations, ...authorizationOperations, ...roleScheduleOperations, ...identityOperations],
         services: {
-          vaults: createVaultManagement({ vaults: vaultService, store: vaultStore, clock: objectClock, tenantId, subscriptionId }),
+          vaults: createVaultManagement({ vaults: vaultService, store: { ...vaultStore, ...resourceGroups }, clock: objectClock, tenantId, subscriptionId }),
+          userAssignedIdentities: createUserAssignedIdentityService({
+            store: userAssignedIdentityStore,
+            managedIdentities: createManagedIdentityService({ identities: identityStore, managedIdentities: createManagedIdentityStore(db), tenantId, clock: objectClock }),
+            federated: createFederatedCredentialStore(db),
+            resourceGroups,
+            subscriptionId,
+            clock: objectClock,
+          }),
           urls: { tenantId, vaultUri: (vault) => `https://${vault.name}.${config.dnsSuffix}:${config.port}/` },
           subscription: { subscriptionId, tenantId },
           access: accessService,
@@ -261,6 +297,16 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
         authorize: authorizer.authorizeControl,
         clientAddress: (request) => clientAddressOf(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
         ...(devClock ? { refreshClock: () => devClock.refresh() } : {}),
+      },
+      graph: {
+        operations: [...applicationOperations, ...servicePrincipalOperations, ...groupOperations],
+        services: { directory, tenantId },
+        verifier,
+        principalOf,
+        audiences: GRAPH_AUDIENCES,
+        auditLog,
+        authorize: authorizer.authorizeControl,
+        clientAddress: (request) => clientAddressOf(request.raw.socket.remoteAddress, request.headers['x-forwarded-for']),
       },
     });
     const addresses = await server.listen({ port: config.port, host: config.host });

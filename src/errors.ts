@@ -190,6 +190,9 @@ export const oauthErrors = {
   invalidTenant: (tenant: string) => new OAuthError(400, 'invalid_request', `Tenant '${tenant}' not found.`, [90002]),
   applicationDisabled: (appId: string, displayName: string) =>
     new OAuthError(400, 'unauthorized_client', `Application '${appId}'(${displayName}) is disabled.`, [7000112]),
+  /** An application registered through Graph whose service principal has not been created (or was deleted). */
+  missingServicePrincipal: (appId: string, tenantId: string) =>
+    new OAuthError(401, 'invalid_client', `The client application ${appId} is missing service principal in the tenant ${tenantId}.`, [7000229]),
   /** A client assertion that is not a JWT, or lacks a claim it needs. */
   malformedAssertion: (description: string) => new OAuthError(401, 'invalid_client', description, [50027]),
   /** The certificate is not registered, or the assertion's signature does not verify with it. */
@@ -218,6 +221,34 @@ export const credentialErrors = {
     new CofferError(404, 'Request_ResourceNotFound', `The principal '${clientId}' has no ${kind} '${keyId}'.`),
   invalidCredential: (message: string) => new CofferError(400, 'Request_BadRequest', message),
   credentialExists: (message: string) => new CofferError(409, 'Request_BadRequest', message),
+};
+
+/** Microsoft Graph's errors (the directory under /v1.0): Graph's codes, and its wording where it is known. */
+export const directoryErrors = {
+  badRequest: (message: string) => new CofferError(400, 'Request_BadRequest', message),
+  notFound: (id: string) => new CofferError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`),
+  invalidObjectId: (id: string) => new CofferError(400, 'Request_BadRequest', `Invalid object identifier '${id}'.`),
+  unsupportedQuery: (message: string) => new CofferError(400, 'Request_UnsupportedQuery', message),
+  propertyNotSupported: (property: string, type: string) =>
+    new CofferError(400, 'Request_BadRequest', `Property '${property}' of resource '${type}' is not supported by this server.`),
+  readOnlyProperty: (property: string, hint: string) => new CofferError(400, 'Request_BadRequest', `Property '${property}' cannot be changed this way. ${hint}`),
+  operationNotServed: (method: string, path: string) =>
+    new CofferError(400, 'BadRequest', `The Microsoft Graph request '${method} ${path}' is not served by this server (it serves applications, servicePrincipals and groups).`),
+  missingToken: (headers: Record<string, string>) => new CofferError(401, 'InvalidAuthenticationToken', 'Access token is empty.', { headers }),
+  invalidToken: (detail: string, headers: Record<string, string>) =>
+    new CofferError(401, 'InvalidAuthenticationToken', `Access token validation failure. ${detail}`, { headers }),
+  /** The caller lacks a directory action (http/graph/directory-rights.ts). */
+  requestDenied: (action: string) =>
+    new CofferError(403, 'Authorization_RequestDenied', `Insufficient privileges to complete the operation. The caller needs '${action}' at the root scope '/'.`),
+  applicationNotFoundForServicePrincipal: (appId: string) =>
+    new CofferError(400, 'Request_BadRequest', `The appId '${appId}' of the service principal does not reference a valid application object.`),
+  servicePrincipalExists: (appId: string) =>
+    new CofferError(409, 'Request_MultipleObjectsWithSameKeyValue', `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`),
+  memberExists: () => new CofferError(400, 'Request_BadRequest', "One or more added object references already exist for the following modified properties: 'members'."),
+  invalidReference: (value: string) =>
+    new CofferError(400, 'Request_BadRequest', `Invalid URL format specified in @odata.id: '${value}'. Name the member as https://graph.microsoft.com/v1.0/directoryObjects/{id}.`),
+  /** Objects Coffer depends on that Graph callers may not delete or change this way. */
+  protectedObject: (message: string) => new CofferError(400, 'Request_BadRequest', message),
 };
 
 /** What a log may say about a failure: the error's code or name and its message, never a value or key material. */
@@ -315,4 +346,43 @@ export const authorizationApiErrors = {
   notTheRequestor: () =>
     new CofferError(403, 'AuthorizationFailed', 'A SelfActivate or SelfDeactivate request must name the caller itself as principalId.', { target: 'properties.principalId' }),
   activationNotFound: () => new CofferError(404, 'ActiveRoleAssignmentNotFound', 'The caller has no active just-in-time assignment of this role at this scope.'),
+};
+
+/** Microsoft.ManagedIdentity (user-assigned identities and their federated credentials): ARM's codes and wording. */
+export const identityResourceErrors = {
+  invalidName: (name: string) =>
+    new CofferError(
+      400,
+      'InvalidResourceName',
+      `The resource name '${name}' is invalid. A user-assigned identity's name is 3-128 characters: letters, digits, '-' and '_', starting with a letter or digit.`,
+      { target: 'name' },
+    ),
+  locationRequired: () => new CofferError(400, 'LocationRequired', 'The location property is required for this definition.', { target: 'location' }),
+  locationNotAvailable: (location: string) =>
+    new CofferError(
+      400,
+      'LocationNotAvailableForResourceType',
+      `The provided location '${location}' is not available for resource type 'Microsoft.ManagedIdentity/userAssignedIdentities'. A location is a region name of letters and digits, such as 'westeurope' or 'eastus2'.`,
+      { target: 'location' },
+    ),
+  locationCannotChange: (name: string, group: string, existing: string, requested: string) =>
+    new CofferError(
+      409,
+      'InvalidResourceLocation',
+      `The resource '${name}' already exists in location '${existing}' in resource group '${group}'. A resource with the same name cannot be created in location '${requested}'. Please select a new resource name.`,
+      { target: 'location' },
+    ),
+  identityNotFound: (name: string, group: string) =>
+    new CofferError(404, 'ResourceNotFound', `The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/${name}' under resource group '${group}' was not found.`),
+  /** ARM's answer for a child of a resource that does not exist (a federated credential of a missing identity). */
+  parentNotFound: (name: string) =>
+    new CofferError(404, 'ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${name}' not found.`),
+  federatedCredentialNotFound: (identity: string, name: string, group: string) =>
+    new CofferError(
+      404,
+      'ResourceNotFound',
+      `The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/${identity}/federatedIdentityCredentials/${name}' under resource group '${group}' was not found.`,
+    ),
+  tooManyFederatedCredentials: (max: number) =>
+    new CofferError(400, 'BadRequest', `Too many Federated Identity Credentials are written to this Managed Identity: at most ${max} are allowed.`, { target: 'name' }),
 };

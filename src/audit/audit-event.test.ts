@@ -107,4 +107,11 @@ describe('vaultNameOf', () => {
   it('recovers the lower-case vault name from the upper-cased resourceId', () => {
     assert.equal(vaultNameOf(buildAuditEvent({ ...base, vaultName: 'pay-roll-01' })), 'pay-roll-01');
   });
+
+  it('names no vault for a record about another resource (a managed identity), which carries its own resourceId', () => {
+    const resourceId = '/subscriptions/00000000-0000-0000-0000-00000000abcd/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/payroll';
+    const event = buildAuditEvent({ ...base, vaultName: '', resourceId });
+    assert.equal(event.resourceId, resourceId.toUpperCase());
+    assert.equal(vaultNameOf(event), '');
+  });
 });

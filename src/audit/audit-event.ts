@@ -49,6 +49,8 @@ export interface AuditInput {
   subscriptionId: string;
   resourceGroup: string;
   vaultName: string;
+  /** The ARM id of the resource a management request named when it is not a vault (a managed identity); replaces the vault's. */
+  resourceId?: string;
   operationName: string;
   apiVersion: string;
   httpStatusCode: number;
@@ -72,8 +74,8 @@ const keptQueryParameters = new Set(['api-version', 'maxresults', '$skiptoken'])
 export function buildAuditEvent(input: AuditInput): AuditEvent {
   const isSuccess = input.httpStatusCode < 400;
   const resourceId =
-    `/subscriptions/${input.subscriptionId}/resourceGroups/${input.resourceGroup}` +
-    `/providers/Microsoft.KeyVault/vaults/${input.vaultName}`;
+    input.resourceId ??
+    `/subscriptions/${input.subscriptionId}/resourceGroups/${input.resourceGroup}/providers/Microsoft.KeyVault/vaults/${input.vaultName}`;
   return {
     time: input.at.toISOString(),
     resourceId: resourceId.toUpperCase(),
@@ -100,9 +102,13 @@ export function buildAuditEvent(input: AuditInput): AuditEvent {
   };
 }
 
-/** The lower-case vault name, recovered from the upper-cased resourceId (vault names are case-insensitive DNS labels). */
+/**
+ * The lower-case vault name, recovered from the upper-cased resourceId (vault names are case-insensitive DNS labels);
+ * '' for a record about another kind of resource (a managed identity).
+ */
 export function vaultNameOf(event: AuditEvent): string {
-  return (event.resourceId.split('/').at(-1) ?? '').toLowerCase();
+  const match = /\/PROVIDERS\/MICROSOFT\.KEYVAULT\/VAULTS\/([^/]*)$/i.exec(event.resourceId);
+  return (match?.[1] ?? '').toLowerCase();
 }
 
 /** Drops the fragment and every query parameter not in the allow-list; kept parameters stay byte for byte as sent. */

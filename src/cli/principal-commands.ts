@@ -14,6 +14,7 @@ import { createPrincipalService, DEFAULT_SECRET_LIFETIME_DAYS } from '../domain/
 import { credentialErrors } from '../errors.js';
 import { createCertificateCredentialStore } from '../store/certificate-credentials.js';
 import { createFederatedCredentialStore } from '../store/federated-credentials.js';
+import { createApplicationStore } from '../store/applications.js';
 import { createIdentityStore } from '../store/identities.js';
 import { createManagedIdentityStore } from '../store/managed-identities.js';
 import { dataDirOption, print, withDataDir } from './admin.js';
@@ -24,6 +25,7 @@ type DataDirFlags = { dataDir?: string };
 function principalsOf(opened: Opened) {
   return createPrincipalService({
     identities: createIdentityStore(opened.db),
+    applications: createApplicationStore(opened.db),
     certificates: createCertificateCredentialStore(opened.db),
     federated: createFederatedCredentialStore(opened.db),
     tenantId: opened.tenantId,
@@ -76,6 +78,8 @@ const principalView = (principal: Principal) => ({
   enabled: principal.enabled,
   administrator: principal.isAdmin,
   trustedService: principal.isTrustedService,
+  // An application registered through Microsoft Graph whose service principal does not exist gets no tokens.
+  ...(principal.hasServicePrincipal === false ? { servicePrincipal: false } : {}),
 });
 
 function wholeDays(value: string | undefined): number | undefined {
@@ -128,7 +132,10 @@ function addServicePrincipalCommands(program: Command): void {
     .option(...dataDirOption)
     .action(async (flags: DataDirFlags) => {
       const principals = await withDataDir(flags, (opened) => createIdentityStore(opened.db).listPrincipals());
-      print(principals.map((p) => ({ displayName: p.displayName, clientId: p.appId, objectId: p.objectId, kind: p.kind, enabled: p.enabled, administrator: p.isAdmin, trustedService: p.isTrustedService })));
+      print(principals.map((p) => ({
+        displayName: p.displayName, clientId: p.appId, objectId: p.objectId, kind: p.kind, enabled: p.enabled, administrator: p.isAdmin, trustedService: p.isTrustedService,
+        ...(p.hasServicePrincipal === false ? { servicePrincipal: false } : {}),
+      })));
     });
   principal
     .command('show <clientId>')

@@ -1,11 +1,13 @@
-// The HTTPS listener: the only place Fastify is configured. Health, identity, managed identity, data plane and management
-// live in separate encapsulated scopes, so each has its own hooks and error shape (Azure, OAuth 2.0, managed-identity)
-// and none leaks into another.
+// The HTTPS listener: the only place Fastify is configured. Health, identity, managed identity, data plane, management and
+// the directory (Microsoft Graph, /v1.0) live in separate encapsulated scopes, so each has its own hooks and error shape
+// (Azure, OAuth 2.0, managed-identity, Graph) and none leaks into another.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Fastify from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { registerDataPlane, type DataPlaneDeps } from './data-plane/register.js';
+import type { GraphServices } from './graph/define-graph-operation.js';
+import { registerGraph, type GraphDeps } from './graph/register.js';
 import { registerHealth } from './health.js';
 import { registerManagedIdentity, type ManagedIdentityDeps } from './identity/managed-identity.js';
 import { registerIdentity, type IdentityDeps } from './identity/register.js';
@@ -23,6 +25,7 @@ export function buildHttpServer<TServices, TManagementServices>(deps: {
   managedIdentity: ManagedIdentityDeps;
   dataPlane: Omit<DataPlaneDeps<TServices>, 'bodyLimit' | 'logger'>;
   management: Omit<ManagementDeps<TManagementServices>, 'bodyLimit' | 'logger'>;
+  graph: Omit<GraphDeps<GraphServices>, 'bodyLimit' | 'logger'>;
 }): FastifyInstance {
   const app = Fastify({
     https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' },
@@ -58,5 +61,6 @@ export function buildHttpServer<TServices, TManagementServices>(deps: {
   app.register(async (scope) => registerManagedIdentity(scope, deps.managedIdentity));
   app.register(async (scope) => registerDataPlane(scope, { ...deps.dataPlane, bodyLimit: DEFAULT_BODY_LIMIT, logger: deps.logger }));
   app.register(async (scope) => registerManagement(scope, { ...deps.management, bodyLimit: DEFAULT_BODY_LIMIT, logger: deps.logger }));
+  app.register(async (scope) => registerGraph(scope, { ...deps.graph, bodyLimit: DEFAULT_BODY_LIMIT, logger: deps.logger }));
   return app as unknown as FastifyInstance;
 }

@@ -10,6 +10,11 @@ export interface FederatedCredentialStore {
   listFederatedCredentials(principalId: string): Promise<FederatedCredential[]>;
   /** False when the principal already has a credential of that name, or of that issuer and subject. */
   insertFederatedCredential(credential: FederatedCredential): Promise<boolean>;
+  /**
+   * Replaces issuer, subject, audiences and description of the principal's credential `credential.id` (ARM's PUT of an
+   * existing federatedIdentityCredentials resource); false when another credential has that issuer and subject.
+   */
+  replaceFederatedCredential(credential: FederatedCredential): Promise<boolean>;
   /** Removes the credential of that name or id; false when the principal has none. */
   deleteFederatedCredential(principalId: string, nameOrId: string): Promise<boolean>;
 }
@@ -34,6 +39,20 @@ export function createFederatedCredentialStore(db: Db): FederatedCredentialStore
             description: credential.description,
             created_at: credential.createdAt,
           })
+          .execute();
+        return true;
+      } catch (error) {
+        if (isUniqueViolation(error)) return false;
+        throw error;
+      }
+    },
+    async replaceFederatedCredential(credential) {
+      try {
+        await db
+          .updateTable('federated_credentials')
+          .set({ issuer: credential.issuer, subject: credential.subject, audiences: JSON.stringify(credential.audiences), description: credential.description })
+          .where('principal_id', '=', credential.principalId)
+          .where('id', '=', credential.id)
           .execute();
         return true;
       } catch (error) {

@@ -1,7 +1,7 @@
 // Principals and their client secrets. Client secrets exist here only as salted hashes. Certificate and federated
 // credentials and managed identities have their own stores (certificate-credentials.ts, federated-credentials.ts,
 // managed-identities.ts).
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { ClientSecretCredential, Principal, PrincipalKind } from '../domain/identities/principal.js';
 import { cachedLookup } from './cached-lookup.js';
 import { changeStamp, readRows, type Db } from './open.js';
@@ -43,20 +43,7 @@ export function createIdentityStore(db: Db): IdentityStore {
       return rows.map(toPrincipal);
     },
     async insertPrincipal(principal, createdAt) {
-      await db
-        .insertInto('principals')
-        .values({
-          id: principal.objectId,
-          tenant_id: principal.tenantId,
-          app_id: principal.appId.toLowerCase(),
-          display_name: principal.displayName,
-          kind: principal.kind,
-          is_admin: principal.isAdmin ? 1 : 0,
-          trusted_service: principal.isTrustedService ? 1 : 0,
-          enabled: principal.enabled ? 1 : 0,
-          created_at: createdAt,
-        })
-        .execute();
+      await db.insertInto('principals').values(principalRow(principal, createdAt)).execute();
     },
     async listClientSecrets(principalId) {
       const rows = await db.selectFrom('credentials').selectAll().where('principal_id', '=', principalId).where('kind', '=', 'clientSecret').execute();
@@ -101,6 +88,22 @@ export function createIdentityStore(db: Db): IdentityStore {
   };
 }
 
+/** The principals row of a principal (for stores that insert one inside their own transaction, e.g. applications.ts). */
+export function principalRow(principal: Principal, createdAt: number): Insertable<PrincipalsTable> {
+  return {
+    id: principal.objectId,
+    tenant_id: principal.tenantId,
+    app_id: principal.appId.toLowerCase(),
+    display_name: principal.displayName,
+    kind: principal.kind,
+    is_admin: principal.isAdmin ? 1 : 0,
+    trusted_service: principal.isTrustedService ? 1 : 0,
+    enabled: principal.enabled ? 1 : 0,
+    created_at: createdAt,
+    has_service_principal: principal.hasServicePrincipal === false ? 0 : 1,
+  };
+}
+
 function toPrincipal(row: Selectable<PrincipalsTable>): Principal {
   return {
     tenantId: row.tenant_id,
@@ -111,6 +114,7 @@ function toPrincipal(row: Selectable<PrincipalsTable>): Principal {
     isAdmin: row.is_admin === 1,
     isTrustedService: row.trusted_service === 1,
     enabled: row.enabled === 1,
+    ...(row.has_service_principal === 0 ? { hasServicePrincipal: false } : {}),
   };
 }
 

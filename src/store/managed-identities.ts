@@ -2,6 +2,7 @@
 // workload presents, found by the header's public lookup id, and the addresses its IMDS-style requests may come from.
 import type { Selectable } from 'kysely';
 import type { ManagedIdentity, Principal } from '../domain/identities/principal.js';
+import { principalRow } from './identities.js';
 import type { Db } from './open.js';
 import type { ManagedIdentitiesTable } from './schema.js';
 
@@ -19,33 +20,7 @@ export interface ManagedIdentityStore {
 export function createManagedIdentityStore(db: Db): ManagedIdentityStore {
   return {
     async insertManagedIdentity(principal, identity) {
-      await db.transaction().execute(async (tx) => {
-        await tx
-          .insertInto('principals')
-          .values({
-            id: principal.objectId,
-            tenant_id: principal.tenantId,
-            app_id: principal.appId.toLowerCase(),
-            display_name: principal.displayName,
-            kind: 'managedIdentity',
-            is_admin: 0,
-            trusted_service: principal.isTrustedService ? 1 : 0,
-            enabled: principal.enabled ? 1 : 0,
-            created_at: identity.createdAt,
-          })
-          .execute();
-        await tx
-          .insertInto('managed_identities')
-          .values({
-            principal_id: identity.principalId,
-            header_lookup_id: identity.headerLookupId,
-            header_hash: identity.headerHash,
-            imds_addresses: JSON.stringify(identity.imdsAddresses),
-            created_at: identity.createdAt,
-            updated_at: identity.updatedAt,
-          })
-          .execute();
-      });
+      await db.transaction().execute((tx) => insertManagedIdentityRows(tx, principal, identity));
     },
     async getManagedIdentity(principalId) {
       const row = await db.selectFrom('managed_identities').selectAll().where('principal_id', '=', principalId).executeTakeFirst();
@@ -76,6 +51,25 @@ export function createManagedIdentityStore(db: Db): ManagedIdentityStore {
       return Number(result.numUpdatedRows) > 0;
     },
   };
+}
+
+/**
+ * Writes a managed identity's principal row and its own row with `tx`, the transaction of a caller that writes more
+ * alongside (an ARM user-assigned identity, store/user-assigned-identities.ts).
+ */
+export async function insertManagedIdentityRows(tx: Db, principal: Principal, identity: ManagedIdentity): Promise<void> {
+  await tx.insertInto('principals').values(principalRow({ ...principal, kind: 'managedIdentity', isAdmin: false }, identity.createdAt)).execute();
+  await tx
+    .insertInto('managed_identities')
+    .values({
+      principal_id: identity.principalId,
+      header_lookup_id: identity.headerLookupId,
+      header_hash: identity.headerHash,
+      imds_addresses: JSON.stringify(identity.imdsAddresses),
+      created_at: identity.createdAt,
+      updated_at: identity.updatedAt,
+    })
+    .execute();
 }
 
 function toManagedIdentity(row: Selectable<ManagedIdentitiesTable>): ManagedIdentity {

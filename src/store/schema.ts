@@ -26,6 +26,8 @@ export interface Database {
   certificate_credentials: CertificateCredentialsTable;
   federated_credentials: FederatedCredentialsTable;
   managed_identities: ManagedIdentitiesTable;
+  applications: ApplicationsTable;
+  user_assigned_identities: UserAssignedIdentitiesTable;
 }
 
 /** Server-wide facts fixed at first start: tenant id, subscription id, master-key check value. */
@@ -103,6 +105,21 @@ export interface PrincipalsTable {
   trusted_service: number;
   /** 0: disabled, refused tokens and access at once. */
   enabled: number;
+  created_at: number;
+  /**
+   * 0: the credential holder of an application whose service principal does not exist (not created yet through Graph,
+   * or deleted): it gets no tokens (AADSTS7000229). 1 for every other principal (migration 0010), the default.
+   */
+  has_service_principal: Generated<number>;
+}
+
+/** Applications (Microsoft Graph's application objects); their credentials hang off the principals row with their app_id. */
+export interface ApplicationsTable {
+  /** The application's object id. */
+  id: string;
+  app_id: string;
+  display_name: string;
+  description: string | null;
   created_at: number;
 }
 
@@ -332,6 +349,30 @@ export interface ManagedIdentitiesTable {
   header_hash: string;
   /** JSON array of addresses or CIDRs; '[]' for none. */
   imds_addresses: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** User-assigned managed identities made through ARM: what the resource names beyond its principal (migration 0011). */
+export interface UserAssignedIdentitiesTable {
+  /** The identity's principal (kind 'managedIdentity'): its object id. */
+  principal_id: string;
+  /** Lower-case GUID. */
+  subscription_id: string;
+  /** As the caller spelled it. */
+  resource_group: string;
+  /** Lower-case resource group: ARM compares names without regard to case. */
+  resource_group_key: string;
+  name: string;
+  /** Lower-case name. */
+  name_key: string;
+  location: string;
+  /** JSON object of strings. */
+  tags: string;
+  /** 'None' | 'Regional', or null when never set. */
+  isolation_scope: string | null;
+  created_by: string | null;
+  updated_by: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -485,7 +485,7 @@ describe('ManagedIdentityCredential', () => {
         [`api-version=2019-08-01&resource=${resource()}`, { 'x-identity-header': 'garbage' }, 401, /does not identify/],
         [`api-version=2017-09-01&resource=${resource()}`, headers, 400, /api-version/],
         ['api-version=2019-08-01', headers, 400, /'resource' is missing/],
-        [`api-version=2019-08-01&resource=${encodeURIComponent('https://graph.microsoft.com')}`, headers, 400, /not served/],
+        [`api-version=2019-08-01&resource=${encodeURIComponent('https://storage.azure.com')}`, headers, 400, /not served/],
         [`api-version=2019-08-01&resource=${resource()}&client_id=${other.clientId}`, headers, 400, /Identity not found/],
       ];
       for (const [query, requestHeaders, status, message] of refusals) {

@@ -186,7 +186,7 @@ describe('token service', () => {
     });
 
     it('answers a scope for a resource it does not serve with 400 invalid_resource', async () => {
-      for (const scope of ['https://graph.microsoft.com/.default', 'https://other.vault.localhost/.default', 'https://vault.localhost:1/.default']) {
+      for (const scope of ['https://storage.azure.com/.default', 'https://other.vault.localhost/.default', 'https://vault.localhost:1/.default']) {
         assertOAuthError(await postForm(tokenUrl(), clientCredentials({ scope })), 400, 'invalid_resource');
       }
     });
@@ -236,7 +236,7 @@ describe('token service', () => {
     });
 
     it('answers a resource it does not serve with 400 invalid_resource', async () => {
-      const response = await postForm(`${authority}/oauth2/token`, clientCredentials({ scope: undefined, resource: 'https://graph.microsoft.com' }));
+      const response = await postForm(`${authority}/oauth2/token`, clientCredentials({ scope: undefined, resource: 'https://storage.azure.com' }));
       assertOAuthError(response, 400, 'invalid_resource');
     });
   });

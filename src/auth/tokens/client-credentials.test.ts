@@ -68,6 +68,13 @@ describe('client-credentials grant', () => {
     assert.deepEqual(calls, { certificate: 0, federated: 0 });
   });
 
+  it("refuses an application whose service principal does not exist with Entra's 7000229, whatever it presents", async () => {
+    const { grant, calls } = await setup({ principal: { ...principal, hasServicePrincipal: false } });
+    await refusedWith(grant.exchange(form()), 'invalid_client', 7000229);
+    await refusedWith(grant.exchange(form({ client_secret: undefined, client_assertion: assertionFrom('app-1'), client_assertion_type: JWT_BEARER_ASSERTION_TYPE })), 'invalid_client', 7000229);
+    assert.deepEqual(calls, { certificate: 0, federated: 0 });
+  });
+
   it('sends an assertion issued by the client itself to the certificate check, any other to the federated one', async () => {
     const { grant, calls } = await setup();
     await grant.exchange(form({ client_secret: undefined, client_assertion: assertionFrom('APP-1'), client_assertion_type: JWT_BEARER_ASSERTION_TYPE }));

@@ -1,7 +1,8 @@
 // The OAuth 2.0 client-credentials grant (RFC 6749 §4.4) as Entra ID answers it, with each credential type Entra
 // takes: a client secret, or a client assertion (RFC 7523) that is either signed by a registered certificate's key
 // or an external issuer's token matching a federated credential. Secrets are checked against salted hashes in
-// constant time; nothing the client sent is echoed back, and a disabled principal gets nothing.
+// constant time; nothing the client sent is echoed back, and a disabled principal, or an application without its
+// service principal, gets nothing.
 import { decodeJwt } from 'jose';
 import { unixSeconds, type Clock } from '../../clock.js';
 import { oauthErrors } from '../../errors.js';
@@ -91,6 +92,8 @@ export function createClientCredentialsGrant(deps: {
       if (!principal) {
         throw oauthErrors.unauthorizedClient(`Application with identifier '${form.client_id}' was not found in the directory '${deps.tenantId}'.`);
       }
+      // An application registered through Graph gets tokens once its service principal exists, as in Entra.
+      if (principal.hasServicePrincipal === false) throw oauthErrors.missingServicePrincipal(principal.appId, deps.tenantId);
       if (!principal.enabled) throw oauthErrors.applicationDisabled(principal.appId, principal.displayName);
 
       if (hasSecret) {

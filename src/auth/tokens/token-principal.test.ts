@@ -32,6 +32,10 @@ describe('createTokenPrincipalResolver', () => {
     await refusedWith(resolverWith([ours])({ ...token, tenantId: 'tenant2' }), 'tenant');
   });
 
+  it("gives no principal for an application's credential holder without a service principal", async () => {
+    assert.equal(await resolverWith([{ ...ours, hasServicePrincipal: false }])(token), undefined);
+  });
+
   it('gives no principal (no rights, not a refusal) for a principal removed since', async () => {
     assert.equal(await resolverWith([])(token), undefined);
   });

@@ -23,6 +23,7 @@ export function createTokenPrincipalResolver(deps: { identities: Pick<IdentitySt
     if (token.tenantId !== deps.tenantId) throw new TokenVerificationError('tenant');
     const principal = await deps.identities.getPrincipal(token.objectId);
     if (principal && !principal.enabled) throw new TokenVerificationError('disabled');
-    return principal;
+    // An application's credential holder without its service principal is never a caller (no token names one).
+    return principal?.hasServicePrincipal === false ? undefined : principal;
   };
 }

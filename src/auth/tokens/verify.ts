@@ -83,6 +83,12 @@ export function managementAudiencesFor(opts: { hosts: string[]; ports: number[] 
   return [...new Set(bases.flatMap((base) => [base, `${base}/`]))];
 }
 
+/**
+ * Microsoft Graph's audiences: the Graph SDK asks for `https://graph.microsoft.com/.default` whatever its base URL, so
+ * tokens for the directory under /v1.0 name Graph itself (http/graph/register.ts accepts only these).
+ */
+export const GRAPH_AUDIENCES: readonly string[] = ['https://graph.microsoft.com', 'https://graph.microsoft.com/'];
+
 type CacheEntry = { verified: VerifiedToken; notBefore: number | undefined };
 
 export function createTokenVerifier(deps: {

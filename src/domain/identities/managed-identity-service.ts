@@ -26,26 +26,35 @@ export function createManagedIdentityService(deps: {
     return { principal, identity };
   }
 
+  /** A new managed identity's principal, row and IDENTITY_HEADER, not stored yet; the caller checks the name by its own rules. */
+  async function prepareManagedIdentity(input: { displayName: string; imdsAddresses?: string[] }): Promise<{ principal: Principal; identity: ManagedIdentity; identityHeader: string }> {
+    const imdsAddresses = normalizeAddresses(input.imdsAddresses ?? []);
+    const now = unixSeconds(deps.clock);
+    const principal: Principal = {
+      tenantId: deps.tenantId,
+      objectId: randomUUID(),
+      appId: randomUUID(),
+      displayName: input.displayName,
+      kind: 'managedIdentity',
+      isAdmin: false,
+      isTrustedService: false,
+      enabled: true,
+    };
+    const header = await generateIdentityHeader();
+    const identity: ManagedIdentity = { principalId: principal.objectId, headerLookupId: header.lookupId, headerHash: header.hash, imdsAddresses, createdAt: now, updatedAt: now };
+    return { principal, identity, identityHeader: header.header };
+  }
+
   return {
     async createManagedIdentity(input: { displayName: string; imdsAddresses?: string[] }): Promise<{ principal: Principal; identity: ManagedIdentity; identityHeader: string }> {
-      const imdsAddresses = normalizeAddresses(input.imdsAddresses ?? []);
       if (input.displayName.trim() === '' || input.displayName.length > 120) throw credentialErrors.invalidCredential('The name must be 1-120 characters.');
-      const now = unixSeconds(deps.clock);
-      const principal: Principal = {
-        tenantId: deps.tenantId,
-        objectId: randomUUID(),
-        appId: randomUUID(),
-        displayName: input.displayName,
-        kind: 'managedIdentity',
-        isAdmin: false,
-        isTrustedService: false,
-        enabled: true,
-      };
-      const header = await generateIdentityHeader();
-      const identity: ManagedIdentity = { principalId: principal.objectId, headerLookupId: header.lookupId, headerHash: header.hash, imdsAddresses, createdAt: now, updatedAt: now };
-      await deps.managedIdentities.insertManagedIdentity(principal, identity);
-      return { principal, identity, identityHeader: header.header };
+      const prepared = await prepareManagedIdentity(input);
+      await deps.managedIdentities.insertManagedIdentity(prepared.principal, prepared.identity);
+      return prepared;
     },
+
+    /** For callers that store the identity together with more (an ARM user-assigned identity, user-assigned-identity-service.ts). */
+    prepareManagedIdentity,
 
     async listManagedIdentities(): Promise<Array<{ principal: Principal; identity: ManagedIdentity | undefined }>> {
       const principals = (await deps.identities.listPrincipals()).filter((principal) => principal.kind === 'managedIdentity');

@@ -8,6 +8,7 @@ import { unixSeconds, type Clock } from '../../clock.js';
 import { credentialErrors } from '../../errors.js';
 import type { CertificateCredentialStore } from '../../store/certificate-credentials.js';
 import type { FederatedCredentialStore } from '../../store/federated-credentials.js';
+import type { ApplicationStore } from '../../store/applications.js';
 import type { IdentityStore } from '../../store/identities.js';
 import { CertificateFileError, parsePublicCertificate, type ParsedCertificate } from './certificate-credential.js';
 import { federatedCredentialProblems, MAX_FEDERATED_CREDENTIALS, type FederatedCredentialInput } from './federated-credential.js';
@@ -19,8 +20,38 @@ export type PrincipalService = ReturnType<typeof createPrincipalService>;
 export const DEFAULT_SECRET_LIFETIME_DAYS = 730;
 const daySeconds = 24 * 60 * 60;
 
+/** A certificate credential from a public certificate file (PEM or DER); refused if it is not one, or has expired. */
+export function certificateCredentialOf(
+  principalId: string,
+  content: Buffer,
+  opts: { id?: string | undefined; displayName?: string | undefined; now: number },
+): { credential: CertificateCredential; parsed: ParsedCertificate } {
+  let parsed: ParsedCertificate;
+  try {
+    parsed = parsePublicCertificate(content);
+  } catch (error) {
+    if (error instanceof CertificateFileError) throw credentialErrors.invalidCredential(error.message);
+    throw error;
+  }
+  if (parsed.notAfter <= opts.now) throw credentialErrors.invalidCredential(`The certificate expired at ${new Date(parsed.notAfter * 1000).toISOString()}.`);
+  const credential: CertificateCredential = {
+    id: opts.id ?? randomUUID(),
+    principalId,
+    displayName: opts.displayName ?? parsed.subject,
+    certificate: parsed.der,
+    thumbprintSha1: parsed.thumbprintSha1,
+    thumbprintSha256: parsed.thumbprintSha256,
+    notBefore: parsed.notBefore,
+    notAfter: parsed.notAfter,
+    createdAt: opts.now,
+  };
+  return { credential, parsed };
+}
+
 export function createPrincipalService(deps: {
   identities: IdentityStore;
+  /** A service principal made here is an application and its service principal, as Graph shows them (migration 0010). */
+  applications: Pick<ApplicationStore, 'insertApplication'>;
   certificates: CertificateCredentialStore;
   federated: FederatedCredentialStore;
   tenantId: string;
@@ -66,7 +97,11 @@ export function createPrincipalService(deps: {
         isTrustedService: input.isTrustedService ?? false,
         enabled: true,
       };
-      await deps.identities.insertPrincipal(principal, unixSeconds(deps.clock));
+      const createdAt = unixSeconds(deps.clock);
+      await deps.applications.insertApplication(
+        { objectId: randomUUID(), appId: principal.appId, displayName: principal.displayName, description: null, createdAt },
+        principal,
+      );
       const { clientSecret } = await newSecret(principal.objectId, { expiresAt: null, displayName: null });
       return { principal, clientSecret };
     },
@@ -80,12 +115,17 @@ export function createPrincipalService(deps: {
       return { ...principal, enabled };
     },
 
-    async addClientSecret(clientId: string, opts: { expiresInDays?: number; displayName?: string }) {
+    /** `expiresAt` (Unix seconds; Graph's endDateTime) or `expiresInDays` (the CLI's); two years when neither is given. */
+    async addClientSecret(clientId: string, opts: { expiresInDays?: number; expiresAt?: number; displayName?: string }) {
       const principal = await principalOf(clientId);
       refuseManagedIdentity(principal, 'client secrets');
+      const now = unixSeconds(deps.clock);
       const days = opts.expiresInDays ?? DEFAULT_SECRET_LIFETIME_DAYS;
       if (!Number.isInteger(days) || days < 1 || days > 36_500) throw credentialErrors.invalidCredential(`expires-days must be a whole number of days from 1 to 36500, not '${String(days)}'.`);
-      const expiresAt = unixSeconds(deps.clock) + days * daySeconds;
+      if (opts.expiresAt !== undefined && !(Number.isInteger(opts.expiresAt) && opts.expiresAt > now && opts.expiresAt <= now + 36_500 * daySeconds)) {
+        throw credentialErrors.invalidCredential('The end of a client secret must be in the future, and at most 100 years away.');
+      }
+      const expiresAt = opts.expiresAt ?? now + days * daySeconds;
       return { principal, ...(await newSecret(principal.objectId, { expiresAt, displayName: opts.displayName ?? null })) };
     },
     async listClientSecrets(clientId: string): Promise<ClientSecretCredential[]> {
@@ -100,26 +140,7 @@ export function createPrincipalService(deps: {
     async addCertificate(clientId: string, opts: { certificate: Buffer; displayName?: string }): Promise<{ credential: CertificateCredential; parsed: ParsedCertificate }> {
       const principal = await principalOf(clientId);
       refuseManagedIdentity(principal, 'certificate credentials');
-      let parsed: ParsedCertificate;
-      try {
-        parsed = parsePublicCertificate(opts.certificate);
-      } catch (error) {
-        if (error instanceof CertificateFileError) throw credentialErrors.invalidCredential(error.message);
-        throw error;
-      }
-      const now = unixSeconds(deps.clock);
-      if (parsed.notAfter <= now) throw credentialErrors.invalidCredential(`The certificate expired at ${new Date(parsed.notAfter * 1000).toISOString()}.`);
-      const credential: CertificateCredential = {
-        id: randomUUID(),
-        principalId: principal.objectId,
-        displayName: opts.displayName ?? parsed.subject,
-        certificate: parsed.der,
-        thumbprintSha1: parsed.thumbprintSha1,
-        thumbprintSha256: parsed.thumbprintSha256,
-        notBefore: parsed.notBefore,
-        notAfter: parsed.notAfter,
-        createdAt: now,
-      };
+      const { credential, parsed } = certificateCredentialOf(principal.objectId, opts.certificate, { displayName: opts.displayName, now: unixSeconds(deps.clock) });
       if (!(await deps.certificates.insertCertificateCredential(credential))) {
         throw credentialErrors.credentialExists(`The principal '${clientId}' already has the certificate ${parsed.thumbprintSha1}.`);
       }

@@ -30,6 +30,11 @@ export interface Principal {
   isTrustedService: boolean;
   /** A disabled principal gets no tokens, and tokens it holds are refused at once. */
   enabled: boolean;
+  /**
+   * False for the credential holder of an application registered through Microsoft Graph whose service principal does
+   * not exist (yet, or any more): it holds the application's credentials but gets no tokens. Absent or true otherwise.
+   */
+  hasServicePrincipal?: boolean;
 }
 
 export interface ClientSecretCredential {

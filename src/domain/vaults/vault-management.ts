@@ -17,7 +17,7 @@ export interface ResourceScope {
 export type VaultManagement = ReturnType<typeof createVaultManagement>;
 
 /** ARM resource group names: 1–90 letters, digits, '-', '_', '.', '(' and ')', not ending in '.'. */
-const RESOURCE_GROUP_NAME = /^[-\w.()]{1,90}$/u;
+export const RESOURCE_GROUP_NAME = /^[-\w.()]{1,90}$/u;
 
 export function createVaultManagement(deps: {
   vaults: VaultService;

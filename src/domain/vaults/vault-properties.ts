@@ -1,6 +1,7 @@
 // The management API's vault properties (ARM VaultProperties / VaultPatchParameters) → VaultSettings, with ARM's
 // rules: soft delete always on, retention 7–90 days and fixed once set, purge protection irreversible, tenant the
 // server's own. Every refusal is a 400 naming the property (`target`), and nothing is written before all pass.
+import { armBoolean as boolean, armObject as object, armString as string, armTags as tags } from '../arm-input.js';
 import { armErrors } from '../../errors.js';
 import { InvalidIpRuleError, parseIpRule } from '../../network/ip-rules.js';
 import type { AccessPolicyEntry, NetworkAcls, VaultSettings } from './vault.js';
@@ -9,7 +10,6 @@ import type { AccessPolicyEntry, NetworkAcls, VaultSettings } from './vault.js';
 const MAX_ACCESS_POLICIES = 1024;
 const MAX_IP_RULES = 1000;
 const MAX_VNET_RULES = 200;
-const MAX_TAGS = 50;
 
 /** ARM's permission names per object kind (management-plane spec), in their canonical spelling. */
 export const PERMISSIONS = {
@@ -205,31 +205,9 @@ function networkAcls(value: unknown): NetworkAcls {
   };
 }
 
-function tags(value: unknown): Record<string, string> {
-  const given = object(value, 'tags', 'tags must be a JSON object of strings.');
-  const entries = Object.entries(given);
-  if (entries.length > MAX_TAGS) throw armErrors.badRequest('tags', `A resource has at most ${MAX_TAGS} tags.`);
-  for (const [name, tagValue] of entries) {
-    if (typeof tagValue !== 'string') throw armErrors.badRequest(`tags.${name}`, `The tag '${name.slice(0, 64)}' must have a string value.`);
-    if (name.length > 512 || tagValue.length > 256) throw armErrors.badRequest(`tags.${name.slice(0, 64)}`, 'Tag names are at most 512 characters and tag values at most 256.');
-  }
-  return given as Record<string, string>;
-}
 
-function object(value: unknown, target: string, message: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw armErrors.badRequest(target, message);
-  return value as Record<string, unknown>;
-}
 
-function string(value: unknown, target: string): string {
-  if (typeof value !== 'string') throw armErrors.badRequest(target, `${target} must be a string.`);
-  return value;
-}
 
-function boolean(value: unknown, target: string): boolean {
-  if (typeof value !== 'boolean') throw armErrors.badRequest(target, `${target} must be true or false.`);
-  return value;
-}
 
 /** One of `allowed`, compared case-insensitively (ARM echoes enums in its own spelling). */
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], target: string): T {

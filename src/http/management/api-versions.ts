@@ -21,3 +21,11 @@ export const AUTHORIZATION_API_VERSIONS = [
 ] as const;
 /** The PIM schedule APIs (role eligibility and assignment schedule requests): @azure/arm-authorization 9 sends 2020-10-01. */
 export const ROLE_SCHEDULE_API_VERSIONS = ['2020-10-01', '2020-10-01-preview', '2022-04-01-preview', '2024-02-01-preview', '2024-09-01-preview'] as const;
+
+/**
+ * Microsoft.ManagedIdentity user-assigned identities: the stable versions. @azure/arm-msi 2.2.0 sends 2024-11-30, the
+ * newest stable (which adds isolationScope); az and Terraform azurerm send 2023-01-31; older tools 2018-11-30.
+ */
+export const IDENTITY_API_VERSIONS = ['2018-11-30', '2023-01-31', '2024-11-30'] as const;
+/** Federated identity credentials of user-assigned identities, stable from 2023-01-31. */
+export const FEDERATED_CREDENTIAL_API_VERSIONS = ['2023-01-31', '2024-11-30'] as const;

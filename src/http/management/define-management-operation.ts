@@ -17,6 +17,8 @@ export interface ManagementContext {
   subscriptionId: string;
   resourceGroup: string;
   vaultName: string;
+  /** For the audit record: the ARM id of the resource the request names when it is not a vault (a managed identity). */
+  resourceId?: string;
   errorCode: string | undefined;
   /** The matched route's audit name ('Unknown' until matched). */
   operationName: string;
@@ -57,6 +59,11 @@ export interface ManagementOperation<TServices> {
   authorizesItself?: boolean;
   /** api-versions this route answers; the vault routes' list when absent. */
   apiVersions?: readonly string[];
+  /**
+   * What the audit record names, from the path parameters. The pipeline sets it before authorization, so a refused
+   * request names the resource too; routes without it set the context in their handlers.
+   */
+  auditScope?(params: Record<string, string>): Partial<Pick<ManagementContext, 'subscriptionId' | 'resourceGroup' | 'vaultName' | 'resourceId'>>;
   handle(ctx: ManagementContext, input: ManagementInput, services: TServices): Promise<ManagementResult>;
 }
 

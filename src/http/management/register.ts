@@ -87,6 +87,7 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
     const found = matchOperation(deps.operations, request.method, segments);
     if (!found) throw armErrors.operationNotFound(request.method, path);
     ctx.operationName = found.operation.operationName;
+    if (found.operation.auditScope) Object.assign(ctx, found.operation.auditScope(found.params));
     const version = query['api-version'];
     if (version === undefined || version === '') throw armErrors.missingApiVersion();
     const served = found.operation.apiVersions ?? VAULT_API_VERSIONS;
@@ -143,6 +144,7 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
           subscriptionId: ctx.subscriptionId,
           resourceGroup: ctx.resourceGroup,
           vaultName: ctx.vaultName,
+          ...(ctx.resourceId === undefined ? {} : { resourceId: ctx.resourceId }),
           operationName: ctx.operationName,
           apiVersion: ctx.apiVersion,
           httpStatusCode: reply.statusCode,

@@ -17,7 +17,7 @@ const VAULT = ':subscriptionId/resourceGroups/:resourceGroup/providers/Microsoft
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
 
-function pageSize(top: string | undefined): number {
+export function pageSize(top: string | undefined): number {
   if (top === undefined || top === '') return DEFAULT_PAGE;
   const value = Number(top);
   if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE) throw armErrors.badRequest('$top', `$top must be an integer between 1 and ${MAX_PAGE}; '${top}' was given.`);

@@ -9,6 +9,8 @@ import * as vaultResources from './0006-vault-resources.js';
 import * as trustedServices from './0007-trusted-services.js';
 import * as accessControl from './0008-access-control.js';
 import * as credentials from './0009-credentials.js';
+import * as directory from './0010-directory.js';
+import * as userAssignedIdentities from './0011-user-assigned-identities.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0007-trusted-services': trustedServices,
   '0008-access-control': accessControl,
   '0009-credentials': credentials,
+  '0010-directory': directory,
+  '0011-user-assigned-identities': userAssignedIdentities,
 };
