@@ -193,6 +193,9 @@ describe('RBAC on the data plane', () => {
     assert.equal(refused.status, 403, refused.text);
     assert.equal(refused.json.error.code, 'AuthorizationFailed');
     assert.match(refused.json.error.message, /does not have authorization to perform action 'Microsoft\.KeyVault\/vaults\/write' over scope/);
+    const refusal = await auditRecord(String(refused.headers['x-ms-request-id']));
+    assert.equal(refusal.resourceId, vaultPath.toUpperCase(), 'the refusal is audited under the vault it named');
+    assert.equal(refusal.resultType, 'Failure');
   });
 
   it('records the decision in the audit log: isRbacAuthorized and the applied assignment', async () => {

@@ -87,7 +87,9 @@ export function registerManagement<TServices>(app: FastifyInstance, deps: Manage
     const found = matchOperation(deps.operations, request.method, segments);
     if (!found) throw armErrors.operationNotFound(request.method, path);
     ctx.operationName = found.operation.operationName;
-    if (found.operation.auditScope) Object.assign(ctx, found.operation.auditScope(found.params));
+    // Named before authorization, so a refused request is audited under the resource it named.
+    const { subscriptionId = '', resourceGroup = '', vaultName = '' } = found.params;
+    Object.assign(ctx, found.operation.auditScope ? found.operation.auditScope(found.params) : { subscriptionId, resourceGroup, vaultName });
     const version = query['api-version'];
     if (version === undefined || version === '') throw armErrors.missingApiVersion();
     const served = found.operation.apiVersions ?? VAULT_API_VERSIONS;
