@@ -125,7 +125,7 @@ interface AppOptions {
 /** Opens (or creates) the data directory and everything every process needs from it. */
 export async function initialize(opts: AppOptions): Promise<Initialized> {
   const { config, logger, clock } = opts;
-  const dataDir = await openDataDir({ dataDir: config.dataDir, masterKeyFromEnvironment: opts.masterKeyFromEnvironment, allowInitialize: true });
+  const dataDir = await openDataDir({ dataDir: config.dataDir, store: config.store, masterKeyFromEnvironment: opts.masterKeyFromEnvironment, allowInitialize: true });
   const { db, envelope, tenantId } = dataDir;
   try {
     const authorityHost = config.authorityHost ?? `https://localhost:${config.port}`;

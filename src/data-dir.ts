@@ -7,7 +7,7 @@ import { createEnvelope, type Envelope } from './crypto/envelope.js';
 import { loadMasterKey, type MasterKey } from './crypto/master-key.js';
 import { StartupError } from './errors.js';
 import { createMetaStore } from './store/meta.js';
-import { openSqliteStore, type Db } from './store/open.js';
+import { openStore, type Db } from './store/open.js';
 
 export interface OpenDataDir {
   db: Db;
@@ -25,9 +25,14 @@ export const DATABASE_FILE = 'coffer.db';
 export const AUDIT_DATABASE_FILE = 'audit.db';
 export const RESOURCE_GROUP = 'coffer';
 
-export async function openDataDir(opts: { dataDir: string; masterKeyFromEnvironment: string | undefined; allowInitialize: boolean }): Promise<OpenDataDir> {
+/**
+ * `store` (--store, COFFER_STORE_URL) names a PostgreSQL database to use instead of the SQLite file in the data
+ * directory. The data directory still holds the master key file, TLS material, admin credentials and, for now,
+ * the audit log (audit.db): those are not shared between nodes yet.
+ */
+export async function openDataDir(opts: { dataDir: string; store?: string | undefined; masterKeyFromEnvironment: string | undefined; allowInitialize: boolean }): Promise<OpenDataDir> {
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
-  const db = await openSqliteStore({ file: path.join(opts.dataDir, DATABASE_FILE) });
+  const db = await openStore({ url: opts.store, file: path.join(opts.dataDir, DATABASE_FILE) });
   try {
     const meta = createMetaStore(db);
     const check = await meta.getMeta('master_key_check');

@@ -13,7 +13,8 @@ export const dataDirOption = ['--data-dir <dir>', 'the server data directory [en
 export const dataDirPath = (flags: { dataDir?: string }) => path.resolve(flags.dataDir ?? process.env.COFFER_DATA_DIR ?? './data');
 
 export async function withDataDir<T>(flags: { dataDir?: string }, fn: (opened: Awaited<ReturnType<typeof openDataDir>>) => Promise<T>): Promise<T> {
-  const opened = await openDataDir({ dataDir: dataDirPath(flags), masterKeyFromEnvironment: process.env.COFFER_MASTER_KEY, allowInitialize: false });
+  // The store URL comes from the environment only for now (no --store flag on the admin commands yet).
+  const opened = await openDataDir({ dataDir: dataDirPath(flags), store: process.env.COFFER_STORE_URL || undefined, masterKeyFromEnvironment: process.env.COFFER_MASTER_KEY, allowInitialize: false });
   try {
     return await fn(opened);
   } finally {

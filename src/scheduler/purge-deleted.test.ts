@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
 import type { Clock } from '../clock.js';
 import { createEnvelope } from '../crypto/envelope.js';
 import { createSecretService, type SecretService } from '../domain/secrets/secret-service.js';
@@ -10,10 +8,10 @@ import type { Vault } from '../domain/vaults/vault.js';
 import { createVaultService } from '../domain/vaults/vault-service.js';
 import { CofferError } from '../errors.js';
 import { createObjectStore, type ObjectStore } from '../store/objects.js';
-import { migrate, type Db } from '../store/open.js';
-import type { Database } from '../store/schema.js';
+import type { Db } from '../store/open.js';
 import { createVaultStore } from '../store/vaults.js';
 import { createPurgeDeletedJob, createPurgeDeletedVaultsJob } from './purge-deleted.js';
+import { closeTestStore, openTestStore } from '../store/test-store.js';
 
 const day = 86_400;
 
@@ -33,8 +31,7 @@ let monthVault: Vault;
 let protectedVault: Vault;
 
 beforeEach(async () => {
-  db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  await migrate(db);
+  db = await openTestStore();
   // Not on a second boundary, so a rounding mistake shows.
   clock = fakeClock(Date.UTC(2024, 5, 1, 8, 30, 0, 250));
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
@@ -48,7 +45,7 @@ beforeEach(async () => {
   purgeDeleted = createPurgeDeletedJob({ objects, clock });
 });
 
-afterEach(() => db.destroy());
+afterEach(() => closeTestStore(db));
 
 async function isDeletedPresent(vault: Vault, name: string): Promise<boolean> {
   try {

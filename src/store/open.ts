@@ -1,9 +1,11 @@
-// Opens the database (SQLite in the data directory by default) and brings its schema up to date.
-// SQLite runs in WAL mode with synchronous=FULL: an acknowledged write survives power loss.
+// Opens the database (SQLite in the data directory by default, PostgreSQL when --store names one) and brings its
+// schema up to date. SQLite runs in WAL mode with synchronous=FULL: an acknowledged write survives power loss.
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type MigrationProvider, type SqliteDatabase } from 'kysely';
 import { StartupError } from '../errors.js';
 import { migrations } from './migrations/index.js';
+import { createPostgresKysely, createPostgresPool, isPostgresUrl, postgresSchemaWords, withMigrationLock } from './postgres.js';
+import type { Pool } from 'pg';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -17,6 +19,40 @@ interface SqliteAccess {
 }
 
 const sqliteAccess = new WeakMap<Db, SqliteAccess>();
+/** Stores on PostgreSQL, and their pool (migrations lock on a connection of their own). */
+const postgresPools = new WeakMap<Db, Pool>();
+
+/**
+ * Opens the store `url` names (a `postgres://` URL) or, when absent, the SQLite file `file` in the data directory.
+ */
+export async function openStore(opts: { url: string | undefined; file: string }): Promise<Db> {
+  if (opts.url === undefined || opts.url === '') return openSqliteStore({ file: opts.file });
+  if (!isPostgresUrl(opts.url)) throw new StartupError(`store: '${redactUrl(opts.url)}' is not a postgres:// URL`);
+  return openPostgresStore({ url: opts.url });
+}
+
+export async function openPostgresStore(opts: { url: string }): Promise<Db> {
+  const pool = createPostgresPool(opts.url);
+  const db = createPostgresKysely(pool);
+  postgresPools.set(db, pool);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.destroy();
+    if (error instanceof StartupError) throw error;
+    throw new StartupError(`Cannot open the PostgreSQL store ${redactUrl(opts.url)}: ${(error as Error).message}`);
+  }
+  return db;
+}
+
+export function isPostgresStore(db: Db): boolean {
+  return postgresPools.has(db);
+}
+
+/** A connection URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+}
 
 export async function openSqliteStore(opts: { file: string }): Promise<Db> {
   const sqlite = new BetterSqlite3(opts.file);
@@ -131,7 +167,10 @@ function withStatementCache(sqlite: BetterSqlite3.Database, access: Pick<SqliteA
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrate(db: Db): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const pool = postgresPools.get(db);
+  const { error, results } = pool
+    ? await withMigrationLock(pool, () => new Migrator({ db: db.withPlugin(postgresSchemaWords), provider }).migrateToLatest())
+    : await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
     throw new StartupError(`Database migration ${failed} failed: ${(error as Error).message}`);

@@ -14,6 +14,7 @@ import { CertificateClient } from '@azure/keyvault-certificates';
 import { CryptographyClient, KeyClient, type KeyVaultKey } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { AdminCredentials } from '../../src/bootstrap.js';
+import { createTestDatabase, testPostgresUrl } from '../../src/store/test-store.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const execFileAsync = promisify(execFile);
@@ -88,12 +89,16 @@ export function loopbackLookup(hostname: string, options: dns.LookupOptions, cal
 export async function startServer(opts: { args?: string[]; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'coffer-test-')));
   const port = await freePort();
+  // With COFFER_TEST_POSTGRES set, each server gets a PostgreSQL database of its own, dropped by dispose().
+  const database = testPostgresUrl === undefined ? undefined : await createTestDatabase();
+  const storeArgs = database === undefined ? [] : ['--store', database.url];
+  const storeEnv: Record<string, string> = database === undefined ? {} : { COFFER_STORE_URL: database.url };
   let child: ChildProcess | undefined;
   let output = '';
 
   async function launch(extraEnv: Record<string, string> = {}): Promise<void> {
     output = '';
-    child = spawn(process.execPath, ['--enable-source-maps', serverEntry, 'serve', '--data-dir', dataDir, '--port', String(port), '--purge-interval', '1', ...(opts.args ?? [])], {
+    child = spawn(process.execPath, ['--enable-source-maps', serverEntry, 'serve', '--data-dir', dataDir, '--port', String(port), '--purge-interval', '1', ...storeArgs, ...(opts.args ?? [])], {
       cwd: repoRoot,
       env: { ...process.env, COFFER_LOG_LEVEL: 'warn', ...opts.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -147,7 +152,7 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
     async cli(...args) {
       const { stdout } = await execFileAsync(process.execPath, [serverEntry, ...args, '--data-dir', dataDir], {
         cwd: repoRoot,
-        env: { ...process.env, ...opts.env },
+        env: { ...process.env, ...storeEnv, ...opts.env },
       });
       return JSON.parse(stdout);
     },
@@ -203,6 +208,7 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
       agent.destroy();
       await server.stop();
       await rm(dataDir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
   return server;

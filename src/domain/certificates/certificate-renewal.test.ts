@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { createEnvelope } from '../../crypto/envelope.js';
 import { createRenewCertificatesJob } from '../../scheduler/renew-certificates.js';
@@ -10,8 +8,7 @@ import { createCertificateIssuerStore } from '../../store/certificate-issuers.js
 import { createCertificateStore, type CertificateStore } from '../../store/certificates.js';
 import { createEventOutbox, type EventOutbox } from '../../store/event-outbox.js';
 import { createObjectStore } from '../../store/objects.js';
-import { migrate, type Db } from '../../store/open.js';
-import type { Database } from '../../store/schema.js';
+import type { Db } from '../../store/open.js';
 import { createVaultStore } from '../../store/vaults.js';
 import { generateKeyMaterial } from '../keys/jwk.js';
 import { createSoftwareKeyProvider } from '../keys/key-provider.js';
@@ -22,6 +19,7 @@ import { createCertificateService, type CertificateService } from './certificate
 import { toPem } from './containers.js';
 import { createCertificateIssuerService } from './issuers.js';
 import { issueSelfSigned } from './x509.js';
+import { closeTestStore, openTestStore } from '../../store/test-store.js';
 
 const day = 86_400;
 
@@ -63,8 +61,7 @@ function renewalWith(service: Pick<CertificateService, 'createCertificate'>): Ce
 }
 
 beforeEach(async () => {
-  db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  await migrate(db);
+  db = await openTestStore();
   // Not on a second boundary, so a rounding mistake shows.
   clock = fakeClock(Date.UTC(2026, 0, 10, 9, 15, 0, 250));
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
@@ -89,7 +86,7 @@ beforeEach(async () => {
   renewCertificates = createRenewCertificatesJob({ renewal });
 });
 
-afterEach(() => db.destroy());
+afterEach(() => closeTestStore(db));
 
 function policy(lifetimeActions: unknown, extra: Record<string, unknown> = {}) {
   return {

@@ -1,36 +1,34 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { beforeEach, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { rejectsWith } from '../../../test/support/coffer-errors.js';
 import { createEnvelope } from '../../crypto/envelope.js';
 import { createCertificateIssuerStore } from '../../store/certificate-issuers.js';
-import { migrate } from '../../store/open.js';
-import type { Database } from '../../store/schema.js';
+import type { Db } from '../../store/open.js';
 import { createVaultStore } from '../../store/vaults.js';
 import type { Vault } from '../vaults/vault.js';
 import { createVaultService } from '../vaults/vault-service.js';
 import { createCertificateIssuerService, isBuiltInCaProvider, type CertificateIssuerService } from './issuers.js';
+import { closeTestStore, openTestStore } from '../../store/test-store.js';
 
 let nowMs = Date.UTC(2026, 10, 22);
 const clock = { nowMs: () => nowMs };
 const start = nowMs / 1000;
-let db: Kysely<Database>;
+let db: Db;
 let issuers: CertificateIssuerService;
 let vault: Vault;
 let other: Vault;
 
 beforeEach(async () => {
   nowMs = Date.UTC(2026, 10, 22);
-  db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  await migrate(db);
+  db = await openTestStore();
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
   const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' });
   vault = await vaults.createVault({ name: 'issuers' });
   other = await vaults.createVault({ name: 'other' });
   issuers = createCertificateIssuerService({ store: createCertificateIssuerStore(db), envelope, clock });
 });
+afterEach(() => closeTestStore(db));
 
 const admin = { firstName: 'John', lastName: 'Doe', email: 'admin@microsoft.com', phone: '4255555555' };
 

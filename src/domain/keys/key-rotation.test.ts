@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { createEnvelope } from '../../crypto/envelope.js';
 import { createRotateKeysJob } from '../../scheduler/rotate-keys.js';
 import { createEventOutbox, type EventOutbox } from '../../store/event-outbox.js';
 import { createObjectStore } from '../../store/objects.js';
-import { migrate, type Db } from '../../store/open.js';
+import type { Db } from '../../store/open.js';
 import { createRotationPolicyStore, type RotationPolicyStore } from '../../store/rotation-policies.js';
-import type { Database } from '../../store/schema.js';
 import { createVaultStore } from '../../store/vaults.js';
 import type { Vault } from '../vaults/vault.js';
 import { createVaultService } from '../vaults/vault-service.js';
@@ -19,6 +16,7 @@ import { createSoftwareKeyProvider } from './key-provider.js';
 import { createKeyService, type KeyService } from './key-service.js';
 import { toWirePolicy } from './rotation-policy.js';
 import { rejectsWith } from '../../../test/support/coffer-errors.js';
+import { closeTestStore, openTestStore } from '../../store/test-store.js';
 
 const day = 86_400;
 const baseUrl = 'https://rot.vault.localhost:8443';
@@ -51,8 +49,7 @@ function rotationWith(keyService: Pick<KeyService, 'rotateKey' | 'getKey'>): Key
 }
 
 beforeEach(async () => {
-  db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  await migrate(db);
+  db = await openTestStore();
   // Not on a second boundary, so a rounding mistake shows.
   clock = fakeClock(Date.UTC(2024, 5, 1, 8, 30, 0, 250));
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
@@ -67,7 +64,7 @@ beforeEach(async () => {
   rotateKeys = createRotateKeysJob({ rotation });
 });
 
-afterEach(() => db.destroy());
+afterEach(() => closeTestStore(db));
 
 async function versionCount(name: string): Promise<number> {
   return (await keys.listKeyVersions(vault, name, { after: undefined, limit: 25 })).items.length;

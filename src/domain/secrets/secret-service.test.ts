@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
 import type { Clock } from '../../clock.js';
 import { createEnvelope } from '../../crypto/envelope.js';
 import { CofferError } from '../../errors.js';
 import { createObjectStore } from '../../store/objects.js';
-import { migrate, type Db } from '../../store/open.js';
-import type { Database } from '../../store/schema.js';
+import type { Db } from '../../store/open.js';
 import { createVaultStore } from '../../store/vaults.js';
 import type { Vault } from '../vaults/vault.js';
 import { createVaultService } from '../vaults/vault-service.js';
 import { MAX_SECRET_VALUE_BYTES } from './secret.js';
 import { createSecretService, type SecretService } from './secret-service.js';
+import { closeTestStore, openTestStore } from '../../store/test-store.js';
 
 const day = 86_400;
 const start = Date.UTC(2024, 2, 1, 12, 0, 0);
@@ -50,8 +48,7 @@ let otherVault: Vault;
 let protectedVault: Vault;
 
 beforeEach(async () => {
-  db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  await migrate(db);
+  db = await openTestStore();
   clock = fakeClock(start);
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
   const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' });
@@ -61,7 +58,7 @@ beforeEach(async () => {
   secrets = createSecretService({ objects: createObjectStore(db), envelope, clock });
 });
 
-afterEach(() => db.destroy());
+afterEach(() => closeTestStore(db));
 
 describe('secretService.setSecret / getSecret', () => {
   it('stores a value and reads the latest version back', async () => {

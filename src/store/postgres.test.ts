@@ -1,0 +1,32 @@
+// The PostgreSQL store itself; runs only when COFFER_TEST_POSTGRES names a server (see test-store.ts).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isUniqueViolation } from './sql-errors.js';
+import { openPostgresStore, openStore } from './open.js';
+import { createTestDatabase, testPostgresUrl } from './test-store.js';
+
+describe('the PostgreSQL store', { skip: testPostgresUrl === undefined ? 'COFFER_TEST_POSTGRES is not set' : false }, () => {
+  it('migrates once when several nodes open it at the same time, and reads bigints and bytea like SQLite', async () => {
+    const database = await createTestDatabase();
+    try {
+      const dbs = await Promise.all([1, 2, 3, 4].map(() => openPostgresStore({ url: database.url })));
+      try {
+        const [db] = dbs;
+        await db!.insertInto('vaults').values({ id: 'v1', name: 'one', created_at: 1_700_000_000_123, retention_days: 90, purge_protection: 0, wrapped_key: Buffer.from([1, 2, 3]) } as never).execute();
+        const row = await db!.selectFrom('vaults').select(['created_at', 'wrapped_key']).where('id', '=', 'v1').executeTakeFirstOrThrow();
+        assert.equal(row.created_at, 1_700_000_000_123);
+        assert.deepEqual(Buffer.from(row.wrapped_key as Uint8Array), Buffer.from([1, 2, 3]));
+        const error = await db!.insertInto('vaults').values({ id: 'v2', name: 'one', created_at: 1, retention_days: 90, purge_protection: 0, wrapped_key: Buffer.alloc(1) } as never).execute().then(() => undefined, (e: unknown) => e);
+        assert.ok(isUniqueViolation(error), `a unique violation: ${String(error)}`);
+      } finally {
+        await Promise.all(dbs.map((db) => db.destroy()));
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('refuses a store URL that is not PostgreSQL', async () => {
+    await assert.rejects(openStore({ url: 'mysql://x@y/z', file: '/nonexistent' }), /not a postgres:\/\/ URL/);
+  });
+});

@@ -1,0 +1,93 @@
+// PostgreSQL as Coffer's store (DESIGN.md §7): the same Kysely schema and migrations as SQLite, through `pg`.
+// What differs from SQLite is kept here: how the pool reads numbers, how two schema words translate, and how
+// several nodes starting together run the migrations once.
+import {
+  Kysely,
+  OperationNodeTransformer,
+  PostgresDialect,
+  type ColumnDefinitionNode,
+  type DataTypeNode,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+/** Whether a `--store` value names PostgreSQL. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+const INT8_OID = 20;
+
+/**
+ * Coffer's bigint columns hold millisecond timestamps and counts, far below 2^53, and the store code expects
+ * numbers as SQLite returns them; `pg` returns int8 (and count(*)) as strings unless told otherwise. Set on this
+ * pool only, not on `pg`'s global type table.
+ */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as pg.CustomTypesConfig;
+
+export function createPostgresPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+  // An idle client losing its connection (PostgreSQL restarted) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export function createPostgresKysely(pool: pg.Pool): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * The migrations are written once for both dialects with two SQLite words PostgreSQL lacks: `blob` (PostgreSQL:
+ * `bytea`) and `autoIncrement()` (which Kysely prints as `auto_increment`; PostgreSQL: `serial`). Applied to
+ * migrations only, so shipped migrations stay byte-for-byte what SQLite runs.
+ */
+class PostgresSchemaWords extends OperationNodeTransformer {
+  protected override transformDataType(node: DataTypeNode): DataTypeNode {
+    return node.dataType === 'blob' ? { ...node, dataType: 'bytea' } : node;
+  }
+
+  protected override transformColumnDefinition(node: ColumnDefinitionNode): ColumnDefinitionNode {
+    const transformed = super.transformColumnDefinition(node);
+    if (!transformed.autoIncrement) return transformed;
+    const dataType: DataTypeNode = { kind: 'DataTypeNode', dataType: 'serial' };
+    return { ...transformed, autoIncrement: false, dataType };
+  }
+}
+
+export const postgresSchemaWords: KyselyPlugin = {
+  transformQuery: (args: PluginTransformQueryArgs): RootOperationNode => new PostgresSchemaWords().transformNode(args.node),
+  transformResult: async (args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> => args.result,
+};
+
+/** Any fixed number, the same on every node: the session advisory lock that serializes migrations. */
+const MIGRATION_LOCK = 0x436f6666; // "Coff"
+
+/**
+ * Runs `fn` while holding a session advisory lock on a connection of its own, so when several nodes start at once
+ * one migrates and the others wait, then find nothing left to do. (Kysely's own migration lock table is created
+ * with `create table if not exists`, which two sessions running at once can still fail on in PostgreSQL.)
+ */
+export async function withMigrationLock<T>(pool: pg.Pool, fn: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      return await fn();
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
