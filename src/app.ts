@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import { createJsonlFileSink } from './audit/sinks/jsonl-file.js';
 import { createSqliteWorkerSink } from './audit/sinks/sqlite-worker.js';
+import { createDatabaseSink } from './audit/sinks/database.js';
 import { createClientCredentialsGrant } from './auth/tokens/client-credentials.js';
 import { createTokenIssuer } from './auth/tokens/issue.js';
 import { loadSigningKeys, type SigningKeys } from './auth/tokens/signing-keys.js';
@@ -26,7 +27,7 @@ import { createManagedIdentityStore } from './store/managed-identities.js';
 import { ADMIN_CREDENTIALS_FILE, ensureAdministrator, ensureAdministratorRoles, ensureDefaultVault } from './bootstrap.js';
 import { unixSeconds, type Clock } from './clock.js';
 import type { Config } from './config/schema.js';
-import { AUDIT_DATABASE_FILE, openDataDir, RESOURCE_GROUP, type OpenDataDir } from './data-dir.js';
+import { auditRecordsOf, openDataDir, RESOURCE_GROUP, type OpenDataDir } from './data-dir.js';
 import { createPrincipalService } from './domain/identities/principal-service.js';
 import { createDevClock, type DevClock } from './dev-clock.js';
 import { createKeyOperationPool, type KeyOperationPool } from './domain/keys/key-operation-pool.js';
@@ -82,7 +83,8 @@ import { createAccessService } from './domain/access/access-service.js';
 import { accessReviewOperations, type AccessReviewServices } from './http/management/access-review-operations.js';
 import { authorizationOperations, type AuthorizationServices } from './http/management/authorization-operations.js';
 import { roleScheduleOperations } from './http/management/role-schedule-operations.js';
-import { changeStamp } from './store/open.js';
+import { changeBarrier, changeStamp, isPostgresStore, withBootstrapLock } from './store/open.js';
+import { electLeader } from './scheduler/leadership.js';
 import { createMetaStore } from './store/meta.js';
 import { createEventOutbox } from './store/event-outbox.js';
 import { createCertificateContactsStore } from './store/certificate-contacts.js';
@@ -128,23 +130,26 @@ export async function initialize(opts: AppOptions): Promise<Initialized> {
   const dataDir = await openDataDir({ dataDir: config.dataDir, store: config.store, masterKeyFromEnvironment: opts.masterKeyFromEnvironment, allowInitialize: true });
   const { db, envelope, tenantId } = dataDir;
   try {
-    const authorityHost = config.authorityHost ?? `https://localhost:${config.port}`;
-    const vaultUrl = `https://localhost:${config.port}`;
+    const authorityHost = config.authorityHost ?? `https://localhost:${publicPortOf(config)}`;
+    const vaultUrl = `https://localhost:${publicPortOf(config)}`;
     const tls = await loadTls(config, clock);
-    const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: config.defaultRetentionDays, subscriptionId: dataDir.subscriptionId });
-    await ensureDefaultVault(vaults);
-    await ensureAdministrator({
-      dataDir: config.dataDir,
-      meta: createMetaStore(db),
-      principals: createPrincipalService({
-        identities: createIdentityStore(db), applications: createApplicationStore(db), certificates: createCertificateCredentialStore(db), federated: createFederatedCredentialStore(db), tenantId, clock,
-      }),
-      tenantId,
-      logger,
-      endpoints: { authorityHost, vaultUrl, caCertPath: tls.caCertPath },
+    // Several nodes starting together on an empty PostgreSQL database must not each create an administrator.
+    const keys = await withBootstrapLock(db, async () => {
+      const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: config.defaultRetentionDays, subscriptionId: dataDir.subscriptionId });
+      await ensureDefaultVault(vaults);
+      await ensureAdministrator({
+        dataDir: config.dataDir,
+        meta: createMetaStore(db),
+        principals: createPrincipalService({
+          identities: createIdentityStore(db), applications: createApplicationStore(db), certificates: createCertificateCredentialStore(db), federated: createFederatedCredentialStore(db), tenantId, clock,
+        }),
+        tenantId,
+        logger,
+        endpoints: { authorityHost, vaultUrl, caCertPath: tls.caCertPath },
+      });
+      await ensureAdministratorRoles({ meta: createMetaStore(db), accessControl: createAccessControlStore(db), clock });
+      return loadSigningKeys({ store: createSigningKeyStore(db), sealer: envelope, clock });
     });
-    await ensureAdministratorRoles({ meta: createMetaStore(db), accessControl: createAccessControlStore(db), clock });
-    const keys = await loadSigningKeys({ store: createSigningKeyStore(db), sealer: envelope, clock });
     await mkdir(path.join(config.dataDir, 'audit'), { recursive: true, mode: 0o700 });
     return {
       dataDir,
@@ -179,8 +184,9 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
 
   const issuerUrl = `${info.authorityHost}/${tenantId}/v2.0`;
   const privateAddresses = config.privateListen.map(parseListenAddress);
-  // Clients of a private TCP listener address vaults with its port, and ask tokens for that audience.
-  const ports = [config.port, ...privateAddresses.flatMap((address) => (address.kind === 'tcp' ? [address.port] : []))];
+  // Clients of a private TCP listener address vaults with its port, and ask tokens for that audience. Behind a load
+  // balancer clients use its port; the node's own stays accepted for direct access.
+  const ports = [...new Set([publicPortOf(config), config.port]), ...privateAddresses.flatMap((address) => (address.kind === 'tcp' ? [address.port] : []))];
   const audiences = audiencesFor({ dnsSuffix: config.dnsSuffix, ports });
   const managementAudiences = managementAudiencesFor({ hosts: ['localhost', '127.0.0.1', '[::1]', ...config.aliases], ports });
   const { verifier, grant, managedIdentityGrant, principalOf } = tokenService(initialized, {
@@ -188,9 +194,11 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
   });
   const clientAddressOf = createClientAddressResolver({ trustedProxies: config.trustedProxies });
 
+  // Queryable records go where the data is: audit.db beside the SQLite file, or the table every node shares.
+  const auditRecords = auditRecordsOf(initialized.dataDir, config.dataDir);
   const auditLog: AuditLog = createAuditLog({
     sinks: [
-      createSqliteWorkerSink({ file: path.join(config.dataDir, AUDIT_DATABASE_FILE) }),
+      'db' in auditRecords ? createDatabaseSink({ db: auditRecords.db }) : createSqliteWorkerSink({ file: auditRecords.file }),
       createJsonlFileSink({ dir: path.join(config.dataDir, 'audit'), clock }),
     ],
   });
@@ -215,6 +223,7 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
         (await vaultStore.hasResourceGroup(subscription, group)) || userAssignedIdentityStore.hasResourceGroup(subscription, group),
     };
     const authorizer = createAuthorizer({ store: accessControlStore, stamp: changeStamp(db), clock: objectClock });
+    const awaitChanges = changeBarrier(db);
     const accessService = createAccessService({ store: accessControlStore, identities: identityStore, tenantId, clock: objectClock });
     // Microsoft Graph's directory: the same principal service as the CLI's; credentials live on the real clock, as tokens do.
     const applicationStore = createApplicationStore(db);
@@ -233,6 +242,7 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
     const server = buildHttpServer<SecretsServices & KeysServices & DevClockServices & CertificateContactsAndIssuersServices & CertificatesServices & AccessControlServices, ManagementServices & AccessReviewServices & AuthorizationServices & IdentityServices>({
       tls,
       logger,
+      ...(awaitChanges ? { awaitChanges } : {}),
       identity: { tenantId, authorityHost: info.authorityHost, jwks: () => signingKeys.jwks(), grant, logger },
       managedIdentity: {
         grant: managedIdentityGrant,
@@ -275,7 +285,7 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
             subscriptionId,
             clock: objectClock,
           }),
-          urls: { tenantId, vaultUri: (vault) => `https://${vault.name}.${config.dnsSuffix}:${config.port}/` },
+          urls: { tenantId, vaultUri: (vault) => `https://${vault.name}.${config.dnsSuffix}:${publicPortOf(config)}/` },
           subscription: { subscriptionId, tenantId },
           access: accessService,
           identitiesOf: authorizer.identitiesOf,
@@ -284,7 +294,7 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
             access: createAccessService({ store: accessControlStore, identities: identityStore, tenantId, clock: objectClock }),
             vaults: vaultStore,
             identities: identityStore,
-            lastUse: (vaultName) => readLastUse(path.join(config.dataDir, AUDIT_DATABASE_FILE), vaultName),
+            lastUse: (vaultName) => readLastUse(auditRecordsOf(initialized.dataDir, config.dataDir), vaultName),
             now: () => new Date(objectClock.nowMs()),
           }),
         },
@@ -390,7 +400,10 @@ export function startJobs(initialized: Initialized, opts: { config: Readonly<Con
   const { certificates } = certificatesDomain(initialized, { clock, pool });
   // With the development clock, each run first reads the offset the administrator may have moved.
   const onDevClock = (run: () => Promise<unknown>) => (devClock ? async () => (await devClock.refresh(), run()) : run);
+  // Several nodes on one PostgreSQL database: the jobs run on whichever holds the scheduler lock.
+  const leadership = config.store !== undefined && isPostgresStore(initialized.dataDir.db) ? electLeader({ connectionString: config.store, logger }) : undefined;
   const scheduler = startScheduler({
+    ...(leadership ? { leadership } : {}),
     jobs: [
       { name: 'purge-deleted', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(createPurgeDeletedJob({ objects, clock })) },
       { name: 'purge-deleted-vaults', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(createPurgeDeletedVaultsJob({ vaults: createVaultStore(initialized.dataDir.db), clock })) },
@@ -410,7 +423,7 @@ export function startJobs(initialized: Initialized, opts: { config: Readonly<Con
         run: onDevClock(createRenewCertificatesJob({
           renewal: createCertificateRenewal({
             certificates, store: createCertificateStore(initialized.dataDir.db), objects, events: createEventOutbox(initialized.dataDir.db),
-            vaults: createVaultStore(initialized.dataDir.db), vaultUrl: (vault) => `https://${vault.name}.${config.dnsSuffix}:${config.port}`, clock, logger,
+            vaults: createVaultStore(initialized.dataDir.db), vaultUrl: (vault) => `https://${vault.name}.${config.dnsSuffix}:${publicPortOf(config)}`, clock, logger,
           }),
         })),
       },
@@ -423,6 +436,11 @@ export function startJobs(initialized: Initialized, opts: { config: Readonly<Con
       await pool.close();
     },
   };
+}
+
+/** The port clients address: a load balancer's in front of several nodes (--public-port), else the one we listen on. */
+function publicPortOf(config: Readonly<Config>): number {
+  return config.publicPort ?? config.port;
 }
 
 /** Objects live on the development clock when it is on (--dev-clock); tokens and audit records on the real one. */
@@ -455,7 +473,7 @@ function keysDomain(initialized: Initialized, deps: { config: Readonly<Config>; 
     policies: createRotationPolicyStore(db),
     events: createEventOutbox(db),
     vaults: createVaultStore(db),
-    vaultUrl: (vault) => `https://${vault.name}.${config.dnsSuffix}:${config.port}`,
+    vaultUrl: (vault) => `https://${vault.name}.${config.dnsSuffix}:${publicPortOf(config)}`,
     clock,
     logger: deps.logger,
   });

@@ -7,7 +7,8 @@ import { createEnvelope, type Envelope } from './crypto/envelope.js';
 import { loadMasterKey, type MasterKey } from './crypto/master-key.js';
 import { StartupError } from './errors.js';
 import { createMetaStore } from './store/meta.js';
-import { openStore, type Db } from './store/open.js';
+import { isPostgresStore, openStore, type Db } from './store/open.js';
+import type { AuditRecords } from './audit/last-use.js';
 
 export interface OpenDataDir {
   db: Db;
@@ -27,8 +28,9 @@ export const RESOURCE_GROUP = 'coffer';
 
 /**
  * `store` (--store, COFFER_STORE_URL) names a PostgreSQL database to use instead of the SQLite file in the data
- * directory. The data directory still holds the master key file, TLS material, admin credentials and, for now,
- * the audit log (audit.db): those are not shared between nodes yet.
+ * directory; the queryable audit records then live in it too, shared by every node (auditRecordsOf). The data
+ * directory still holds the node's own files: the master key file (unless COFFER_MASTER_KEY), TLS material, the
+ * administrator's credentials, the JSON-lines audit files.
  */
 export async function openDataDir(opts: { dataDir: string; store?: string | undefined; masterKeyFromEnvironment: string | undefined; allowInitialize: boolean }): Promise<OpenDataDir> {
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -59,4 +61,9 @@ export async function openDataDir(opts: { dataDir: string; store?: string | unde
     await db.destroy();
     throw error;
   }
+}
+
+/** Where the queryable audit records are kept: the shared store on PostgreSQL, else audit.db in the data directory. */
+export function auditRecordsOf(opened: Pick<OpenDataDir, 'db'>, dataDir: string): AuditRecords {
+  return isPostgresStore(opened.db) ? { db: opened.db } : { file: path.join(dataDir, AUDIT_DATABASE_FILE) };
 }

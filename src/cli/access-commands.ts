@@ -1,9 +1,8 @@
 // `coffer role …` and `coffer group …`: role definitions, role assignments (standing and eligible) and groups, over
 // a data directory, running or not. The server sees a change on its next request.
-import path from 'node:path';
 import type { Command } from 'commander';
 import { readLastUse } from '../audit/last-use.js';
-import { AUDIT_DATABASE_FILE } from '../data-dir.js';
+import { auditRecordsOf } from '../data-dir.js';
 import { createAccessReviewer } from '../domain/access/access-review.js';
 import { objectScope, vaultScope, type ObjectCollection } from '../auth/roles/scopes.js';
 import { systemClock } from '../clock.js';
@@ -11,7 +10,7 @@ import { createAccessService } from '../domain/access/access-service.js';
 import { createAccessControlStore } from '../store/access-control.js';
 import { createIdentityStore } from '../store/identities.js';
 import { createVaultStore } from '../store/vaults.js';
-import { dataDirOption, dataDirPath, print, withDataDir } from './admin.js';
+import { dataDirOption, dataDirPath, print, storeOption, withDataDir } from './admin.js';
 
 type Opened = Parameters<Parameters<typeof withDataDir>[1]>[0];
 
@@ -65,6 +64,7 @@ export function addAccessCommands(program: Command): void {
     .command('list')
     .description("list role definitions: Azure's built-in Key Vault roles, Owner, Contributor, Reader, User Access Administrator, and custom roles")
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (flags: { dataDir?: string }) => {
       const roles = await withDataDir(flags, (opened) => accessServiceOf(opened).listRoleDefinitions());
       print(roles.map((definition) => ({ id: definition.id, roleName: definition.roleName, roleType: definition.roleType, permissions: definition.permissions })));
@@ -77,6 +77,7 @@ export function addAccessCommands(program: Command): void {
     .requiredOption('--role <role>', "role name (e.g. 'Key Vault Secrets User') or definition id")
     .option('--principal-type <type>', 'for a principal of an external issuer, unknown here: ServicePrincipal, User or Group')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (flags: ScopeFlags & { dataDir?: string; assignee: string; role: string; principalType?: 'ServicePrincipal' | 'User' | 'Group' }) => {
       const created = await withDataDir(flags, async (opened) => {
         const access = accessServiceOf(opened);
@@ -95,6 +96,7 @@ export function addAccessCommands(program: Command): void {
     .description('list role assignments at, above and below a scope (or all), optionally of one assignee')
     .option('--assignee <id>', 'object id or client id')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (flags: ScopeFlags & { dataDir?: string; assignee?: string }) => {
       const listed = await withDataDir(flags, async (opened) => {
         const access = accessServiceOf(opened);
@@ -109,6 +111,7 @@ export function addAccessCommands(program: Command): void {
     .command('delete <id>')
     .description('remove a role assignment (effective on the next request)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (id: string, flags: { dataDir?: string }) => {
       const removed = await withDataDir(flags, (opened) => accessServiceOf(opened).deleteAssignment(id));
       if (!removed) throw new Error(`no role assignment '${id}'`);
@@ -123,6 +126,7 @@ export function addAccessCommands(program: Command): void {
     .requiredOption('--vault <name>', 'the vault to review')
     .option('--unused-days <days>', 'flag principals with no successful request in this many days', '90')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (flags: { dataDir?: string; vault: string; unusedDays: string }) => {
       const unusedDays = Number(flags.unusedDays);
       if (!Number.isInteger(unusedDays) || unusedDays < 1) throw new Error(`--unused-days must be a whole number of days, not '${flags.unusedDays}'`);
@@ -131,7 +135,7 @@ export function addAccessCommands(program: Command): void {
           access: accessServiceOf(opened),
           vaults: createVaultStore(opened.db),
           identities: createIdentityStore(opened.db),
-          lastUse: (vaultName) => readLastUse(path.join(dataDirPath(flags), AUDIT_DATABASE_FILE), vaultName),
+          lastUse: (vaultName) => readLastUse(auditRecordsOf(opened, dataDirPath(flags)), vaultName),
           now: () => new Date(),
         })(flags.vault, unusedDays),
       );
@@ -145,6 +149,7 @@ export function addAccessCommands(program: Command): void {
     .description('create a group and print its object id')
     .option('--description <text>', 'what the group is for')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (displayName: string, flags: { dataDir?: string; description?: string }) => {
       const created = await withDataDir(flags, (opened) => accessServiceOf(opened).createGroup({ displayName, ...(flags.description === undefined ? {} : { description: flags.description }) }));
       print({ id: created.id, displayName: created.displayName });
@@ -153,6 +158,7 @@ export function addAccessCommands(program: Command): void {
     .command('list')
     .description('list groups and their members')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (flags: { dataDir?: string }) => {
       const groups = await withDataDir(flags, async (opened) => {
         const access = accessServiceOf(opened);
@@ -164,6 +170,7 @@ export function addAccessCommands(program: Command): void {
     .command('add-member <groupId> <member>')
     .description('add a principal (object id or client id) or a group to a group')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (groupId: string, member: string, flags: { dataDir?: string }) => {
       const memberId = await withDataDir(flags, (opened) => accessServiceOf(opened).addMember(groupId, member));
       print({ group: groupId.toLowerCase(), added: memberId });
@@ -172,6 +179,7 @@ export function addAccessCommands(program: Command): void {
     .command('remove-member <groupId> <member>')
     .description('remove a member from a group (effective on the next request)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (groupId: string, member: string, flags: { dataDir?: string }) => {
       const removed = await withDataDir(flags, (opened) => accessServiceOf(opened).removeMember(groupId, member));
       if (!removed) throw new Error(`'${member}' is not a member of group '${groupId}'`);
@@ -181,6 +189,7 @@ export function addAccessCommands(program: Command): void {
     .command('delete <groupId>')
     .description('delete a group (its role assignments stop applying at once)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (groupId: string, flags: { dataDir?: string }) => {
       if (!(await withDataDir(flags, (opened) => accessServiceOf(opened).deleteGroup(groupId)))) throw new Error(`no group '${groupId}'`);
       print({ deleted: groupId.toLowerCase() });

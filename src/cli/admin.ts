@@ -10,11 +10,13 @@ import { createVaultStore } from '../store/vaults.js';
 
 export const dataDirOption = ['--data-dir <dir>', 'the server data directory [env COFFER_DATA_DIR]'] as const;
 
+export const storeOption = ['--store <url>', 'the PostgreSQL store the server runs on, when it does (postgres://…) [env COFFER_STORE_URL]'] as const;
+
 export const dataDirPath = (flags: { dataDir?: string }) => path.resolve(flags.dataDir ?? process.env.COFFER_DATA_DIR ?? './data');
 
-export async function withDataDir<T>(flags: { dataDir?: string }, fn: (opened: Awaited<ReturnType<typeof openDataDir>>) => Promise<T>): Promise<T> {
-  // The store URL comes from the environment only for now (no --store flag on the admin commands yet).
-  const opened = await openDataDir({ dataDir: dataDirPath(flags), store: process.env.COFFER_STORE_URL || undefined, masterKeyFromEnvironment: process.env.COFFER_MASTER_KEY, allowInitialize: false });
+/** Opens the server's storage as the server does: the data directory (master key), and the store it names. */
+export async function withDataDir<T>(flags: { dataDir?: string; store?: string }, fn: (opened: Awaited<ReturnType<typeof openDataDir>>) => Promise<T>): Promise<T> {
+  const opened = await openDataDir({ dataDir: dataDirPath(flags), store: flags.store || process.env.COFFER_STORE_URL || undefined, masterKeyFromEnvironment: process.env.COFFER_MASTER_KEY, allowInitialize: false });
   try {
     return await fn(opened);
   } finally {
@@ -34,6 +36,7 @@ export function addAdminCommands(program: Command): void {
     .command('create <name>')
     .description('create a vault, served at https://<name>.<dns suffix>:<port>')
     .option(...dataDirOption)
+    .option(...storeOption)
     .option('--retention-days <days>', 'soft-delete retention, 7-90 days', '90')
     .option('--purge-protection', 'forbid purging deleted objects before their retention ends (irreversible)', false)
     .action(async (name: string, flags: { dataDir?: string; retentionDays: string; purgeProtection: boolean }) => {
@@ -46,6 +49,7 @@ export function addAdminCommands(program: Command): void {
     .command('list')
     .description('list vaults')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (flags: { dataDir?: string }) => {
       const vaults = await withDataDir(flags, (opened) => vaultServiceOf(opened).listVaults());
       print(vaults.map((v) => ({ name: v.name, retentionDays: v.retentionDays, purgeProtection: v.purgeProtection, created: new Date(v.createdAt * 1000).toISOString() })));
@@ -54,6 +58,7 @@ export function addAdminCommands(program: Command): void {
     .command('delete <name>')
     .description('soft-delete a vault: it serves nothing and is purged, with everything in it, when its retention ends (recover or purge it through the management API)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (name: string, flags: { dataDir?: string }) => {
       await withDataDir(flags, (opened) => vaultServiceOf(opened).deleteVault(name));
       print({ deleted: name.toLowerCase() });
@@ -63,6 +68,7 @@ export function addAdminCommands(program: Command): void {
     .command('recover <name>')
     .description('recover a soft-deleted vault with everything it held')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (name: string, flags: { dataDir?: string }) => {
       await withDataDir(flags, (opened) => vaultServiceOf(opened).recoverVault(name));
       print({ recovered: name.toLowerCase() });
@@ -71,6 +77,7 @@ export function addAdminCommands(program: Command): void {
     .command('purge <name>')
     .description('destroy a soft-deleted vault and everything in it now (refused under purge protection until its retention ends)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (name: string, flags: { dataDir?: string }) => {
       await withDataDir(flags, (opened) => vaultServiceOf(opened).purgeVault(name));
       print({ purged: name.toLowerCase() });

@@ -17,7 +17,7 @@ import { createFederatedCredentialStore } from '../store/federated-credentials.j
 import { createApplicationStore } from '../store/applications.js';
 import { createIdentityStore } from '../store/identities.js';
 import { createManagedIdentityStore } from '../store/managed-identities.js';
-import { dataDirOption, print, withDataDir } from './admin.js';
+import { dataDirOption, print, storeOption, withDataDir } from './admin.js';
 
 type Opened = Awaited<ReturnType<typeof openDataDir>>;
 type DataDirFlags = { dataDir?: string };
@@ -119,6 +119,7 @@ function addServicePrincipalCommands(program: Command): void {
     .command('create <displayName>')
     .description('create a service principal and print its client credentials (the secret is shown only once)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .option('--trusted-service', 'mark it as a trusted service: vault firewalls whose bypass is AzureServices let it through')
     .action(async (displayName: string, flags: DataDirFlags & { trustedService?: boolean }) => {
       const created = await withDataDir(flags, (opened) =>
@@ -130,6 +131,7 @@ function addServicePrincipalCommands(program: Command): void {
     .command('list')
     .description('list principals, managed identities included (never their secrets)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (flags: DataDirFlags) => {
       const principals = await withDataDir(flags, (opened) => createIdentityStore(opened.db).listPrincipals());
       print(principals.map((p) => ({
@@ -141,6 +143,7 @@ function addServicePrincipalCommands(program: Command): void {
     .command('show <clientId>')
     .description('show a principal and its credentials (never a secret)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, flags: DataDirFlags) => {
       const shown = await withDataDir(flags, async (opened) => {
         const service = principalsOf(opened);
@@ -161,6 +164,7 @@ function addServicePrincipalCommands(program: Command): void {
       .command(`${name} <clientId>`)
       .description(enabled ? 'enable a principal again' : 'disable a principal: it gets no tokens, and the tokens it holds are refused from the next request on')
       .option(...dataDirOption)
+    .option(...storeOption)
       .action(async (clientId: string, flags: DataDirFlags) => {
         const changed = await withDataDir(flags, (opened) => principalsOf(opened).setEnabled(clientId, enabled));
         print({ clientId: changed.appId, objectId: changed.objectId, enabled: changed.enabled });
@@ -172,6 +176,7 @@ function addServicePrincipalCommands(program: Command): void {
     .command('add <clientId>')
     .description('add a client secret and print it (shown only once)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .option('--expires-days <days>', `days until the secret expires (default ${DEFAULT_SECRET_LIFETIME_DAYS}, as Microsoft Graph)`)
     .option('--display-name <name>', 'a name to tell secrets apart')
     .action(async (clientId: string, flags: DataDirFlags & { expiresDays?: string; displayName?: string }) => {
@@ -188,6 +193,7 @@ function addServicePrincipalCommands(program: Command): void {
     .command('list <clientId>')
     .description("list a principal's client secrets: key id, hint, name, start and end (never the secret)")
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, flags: DataDirFlags) => {
       print((await withDataDir(flags, (opened) => principalsOf(opened).listClientSecrets(clientId))).map(secretView));
     });
@@ -195,6 +201,7 @@ function addServicePrincipalCommands(program: Command): void {
     .command('remove <clientId> <keyId>')
     .description('remove a client secret; it stops working at once')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, keyId: string, flags: DataDirFlags) => {
       await withDataDir(flags, (opened) => principalsOf(opened).removeClientSecret(clientId, keyId));
       print({ clientId, removed: keyId });
@@ -207,6 +214,7 @@ function addServicePrincipalCommands(program: Command): void {
     .requiredOption('--cert <file>', 'the public certificate file')
     .option('--display-name <name>', 'a name to tell certificates apart (default: its subject)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, flags: DataDirFlags & { cert: string; displayName?: string }) => {
       const content = await readFile(flags.cert);
       const added = await withDataDir(flags, (opened) =>
@@ -218,6 +226,7 @@ function addServicePrincipalCommands(program: Command): void {
     .command('list <clientId>')
     .description("list a principal's certificate credentials")
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, flags: DataDirFlags) => {
       print((await withDataDir(flags, (opened) => principalsOf(opened).listCertificates(clientId))).map(certificateView));
     });
@@ -225,6 +234,7 @@ function addServicePrincipalCommands(program: Command): void {
     .command('remove <clientId> <keyId>')
     .description('remove a certificate credential; assertions it signs are refused at once')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, keyId: string, flags: DataDirFlags) => {
       await withDataDir(flags, (opened) => principalsOf(opened).removeCertificate(clientId, keyId));
       print({ clientId, removed: keyId });
@@ -240,6 +250,7 @@ function addServicePrincipalCommands(program: Command): void {
     .option('--audience <audience>', "an audience the tokens must name", DEFAULT_FEDERATED_AUDIENCE)
     .option('--description <text>', 'free text')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, flags: DataDirFlags & { name: string; issuer: string; subject: string; audience: string; description?: string }) => {
       const added = await withDataDir(flags, (opened) =>
         principalsOf(opened).addFederatedCredential(clientId, {
@@ -252,6 +263,7 @@ function addServicePrincipalCommands(program: Command): void {
     .command('list <clientId>')
     .description("list a principal's federated credentials")
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, flags: DataDirFlags) => {
       print((await withDataDir(flags, (opened) => principalsOf(opened).listFederatedCredentials(clientId))).map(federatedView));
     });
@@ -259,6 +271,7 @@ function addServicePrincipalCommands(program: Command): void {
     .command('remove <clientId> <name>')
     .description('remove a federated credential (by name or id); its tokens are refused at once')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, name: string, flags: DataDirFlags) => {
       await withDataDir(flags, (opened) => principalsOf(opened).removeFederatedCredential(clientId, name));
       print({ clientId, removed: name });
@@ -277,6 +290,7 @@ function addManagedIdentityCommands(program: Command): void {
     .description('create a managed identity and print its IDENTITY_HEADER (shown only once)')
     .option('--imds-address <address>', 'an address or CIDR whose IMDS-style requests (which carry no secret) get this identity; repeatable', collect)
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (name: string, flags: DataDirFlags & { imdsAddress?: string[] }) => {
       const created = await withDataDir(flags, (opened) => managedIdentitiesOf(opened).createManagedIdentity({ displayName: name, imdsAddresses: flags.imdsAddress ?? [] }));
       warnImdsBinding(created.identity.imdsAddresses);
@@ -299,6 +313,7 @@ function addManagedIdentityCommands(program: Command): void {
     .command('list')
     .description('list managed identities (never their headers)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (flags: DataDirFlags) => {
       const listed = await withDataDir(flags, (opened) => managedIdentitiesOf(opened).listManagedIdentities());
       print(listed.map(({ principal, identity: managed }) => identityView(principal, managed)));
@@ -307,6 +322,7 @@ function addManagedIdentityCommands(program: Command): void {
     .command('rotate-header <clientId>')
     .description('make a new IDENTITY_HEADER and print it; the old one stops working at once')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, flags: DataDirFlags) => {
       const rotated = await withDataDir(flags, (opened) => managedIdentitiesOf(opened).rotateIdentityHeader(clientId));
       print({ clientId: rotated.principal.appId, identityHeader: rotated.identityHeader });
@@ -315,6 +331,7 @@ function addManagedIdentityCommands(program: Command): void {
     .command('imds-addresses <clientId> [addresses...]')
     .description('replace the addresses or CIDRs whose IMDS-style requests get this identity (none: turn that off)')
     .option(...dataDirOption)
+    .option(...storeOption)
     .action(async (clientId: string, addresses: string[], flags: DataDirFlags) => {
       const changed = await withDataDir(flags, (opened) => managedIdentitiesOf(opened).setImdsAddresses(clientId, addresses));
       warnImdsBinding(changed.imdsAddresses);

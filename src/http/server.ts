@@ -26,6 +26,11 @@ export function buildHttpServer<TServices, TManagementServices>(deps: {
   dataPlane: Omit<DataPlaneDeps<TServices>, 'bodyLimit' | 'logger'>;
   management: Omit<ManagementDeps<TManagementServices>, 'bodyLimit' | 'logger'>;
   graph: Omit<GraphDeps<GraphServices>, 'bodyLimit' | 'logger'>;
+  /**
+   * Awaited before every request when other nodes share the store: afterwards the caches have heard of every change
+   * acknowledged before the request arrived (store/change-feed.ts).
+   */
+  awaitChanges?: () => Promise<void>;
 }): FastifyInstance {
   const app = Fastify({
     https: { cert: deps.tls.cert, key: deps.tls.key, minVersion: 'TLSv1.2' },
@@ -56,6 +61,8 @@ export function buildHttpServer<TServices, TManagementServices>(deps: {
     },
   });
 
+  const { awaitChanges } = deps;
+  if (awaitChanges) app.addHook('onRequest', async () => awaitChanges());
   app.register(async (scope) => registerHealth(scope));
   app.register(async (scope) => registerIdentity(scope, deps.identity));
   app.register(async (scope) => registerManagedIdentity(scope, deps.managedIdentity));

@@ -4,7 +4,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type MigrationProvider, type SqliteDatabase } from 'kysely';
 import { StartupError } from '../errors.js';
 import { migrations } from './migrations/index.js';
-import { createPostgresKysely, createPostgresPool, isPostgresUrl, postgresSchemaWords, withMigrationLock } from './postgres.js';
+import { createChangeFeed, installChangeTriggers, type ChangeFeedOwner } from './change-feed.js';
+import { ADVISORY_LOCKS, createPostgresKysely, createPostgresPool, isPostgresUrl, postgresSchemaWords, withAdvisoryLock } from './postgres.js';
 import type { Pool } from 'pg';
 import type { Database } from './schema.js';
 
@@ -21,6 +22,8 @@ interface SqliteAccess {
 const sqliteAccess = new WeakMap<Db, SqliteAccess>();
 /** Stores on PostgreSQL, and their pool (migrations lock on a connection of their own). */
 const postgresPools = new WeakMap<Db, Pool>();
+/** Stores on PostgreSQL, and how they hear of other nodes' changes (change-feed.ts). */
+const changeFeeds = new WeakMap<Db, ChangeFeedOwner>();
 
 /**
  * Opens the store `url` names (a `postgres://` URL) or, when absent, the SQLite file `file` in the data directory.
@@ -31,10 +34,18 @@ export async function openStore(opts: { url: string | undefined; file: string })
   return openPostgresStore({ url: opts.url });
 }
 
-export async function openPostgresStore(opts: { url: string }): Promise<Db> {
-  const pool = createPostgresPool(opts.url);
+export async function openPostgresStore(opts: { url: string; onChangeFeedError?: (error: Error) => void }): Promise<Db> {
+  const changes = createChangeFeed({ connectionString: opts.url, ...(opts.onChangeFeedError ? { onError: opts.onChangeFeedError } : {}) });
+  const pool = createPostgresPool(opts.url, changes.Client);
+  // Kysely's destroy() ends the pool; the listening connection is not the pool's, so it goes with it.
+  const endPool = pool.end.bind(pool);
+  pool.end = (async () => {
+    await changes.feed.close();
+    await endPool();
+  }) as Pool['end'];
   const db = createPostgresKysely(pool);
   postgresPools.set(db, pool);
+  changeFeeds.set(db, changes);
   try {
     await migrate(db);
   } catch (error) {
@@ -84,12 +95,18 @@ export interface ChangeStamp {
 
 /**
  * On SQLite, `PRAGMA data_version` changes when another connection commits, and this connection counts its own
- * writing statements. A store without such a signal (PostgreSQL, until it listens for change notifications)
- * changes its stamp on every call: nothing is cached.
+ * writing statements. On PostgreSQL, the change feed counts other nodes' commits as they are notified, and the
+ * statements this process sends that may write (change-feed.ts).
  */
 export function changeStamp(db: Db): ChangeStamp {
+  const changes = changeFeeds.get(db);
+  if (changes) {
+    changes.start();
+    return { current: changes.feed.version, local: changes.feed.localWrites };
+  }
   const access = sqliteAccess.get(db);
   if (!access) {
+    // A store without a change signal changes its stamp on every call: nothing is cached.
     let calls = 0;
     return { current: () => ++calls, local: () => ++calls };
   }
@@ -108,6 +125,26 @@ export function changeStamp(db: Db): ChangeStamp {
     },
     local: () => access.localWrites,
   };
+}
+
+/**
+ * Runs the first-start bootstrap (default vault, administrator, signing key) once when several nodes start on one
+ * PostgreSQL database together; on SQLite one process initializes before its workers start.
+ */
+export async function withBootstrapLock<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const pool = postgresPools.get(db);
+  return pool ? withAdvisoryLock(pool, ADVISORY_LOCKS.bootstrap, fn) : fn();
+}
+
+/**
+ * What a request awaits before it reads through caches, so it sees every change acknowledged before it arrived —
+ * made by any node. Undefined when the store needs no wait (SQLite's stamp is read synchronously).
+ */
+export function changeBarrier(db: Db): (() => Promise<void>) | undefined {
+  const changes = changeFeeds.get(db);
+  if (!changes) return undefined;
+  changes.start();
+  return changes.feed.sync;
 }
 
 /**
@@ -169,7 +206,11 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 export async function migrate(db: Db): Promise<void> {
   const pool = postgresPools.get(db);
   const { error, results } = pool
-    ? await withMigrationLock(pool, () => new Migrator({ db: db.withPlugin(postgresSchemaWords), provider }).migrateToLatest())
+    ? await withAdvisoryLock(pool, ADVISORY_LOCKS.migrations, async () => {
+        const migrated = await new Migrator({ db: db.withPlugin(postgresSchemaWords), provider }).migrateToLatest();
+        if (migrated.error === undefined) await installChangeTriggers(db);
+        return migrated;
+      })
     : await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';

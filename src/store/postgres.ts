@@ -36,8 +36,9 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-export function createPostgresPool(url: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, types, max: 10 });
+/** `Client`: the class the pool makes connections of (the change feed's, which counts writing statements). */
+export function createPostgresPool(url: string, Client?: typeof pg.Client): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, types, max: 10, ...(Client ? { Client } : {}) });
   // An idle client losing its connection (PostgreSQL restarted) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return pool;
@@ -70,22 +71,29 @@ export const postgresSchemaWords: KyselyPlugin = {
   transformResult: async (args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> => args.result,
 };
 
-/** Any fixed number, the same on every node: the session advisory lock that serializes migrations. */
-const MIGRATION_LOCK = 0x436f6666; // "Coff"
+/** Fixed numbers, the same on every node, naming the session advisory locks nodes take on the shared database. */
+export const ADVISORY_LOCKS = {
+  /** Serializes migrations ("Coff"). */
+  migrations: 0x436f6666,
+  /** Serializes the first-start bootstrap: default vault, administrator, signing key ("Cofb"). */
+  bootstrap: 0x436f6662,
+  /** Held by the one node that runs the scheduled jobs ("Cofj"; scheduler/leadership.ts). */
+  scheduler: 0x436f666a,
+} as const;
 
 /**
- * Runs `fn` while holding a session advisory lock on a connection of its own, so when several nodes start at once
- * one migrates and the others wait, then find nothing left to do. (Kysely's own migration lock table is created
- * with `create table if not exists`, which two sessions running at once can still fail on in PostgreSQL.)
+ * Runs `fn` while holding the session advisory lock `key` on a connection of its own, so when several nodes start
+ * at once one runs it and the others wait, then find nothing left to do. (Kysely's own migration lock table is
+ * created with `create table if not exists`, which two sessions running at once can still fail on in PostgreSQL.)
  */
-export async function withMigrationLock<T>(pool: pg.Pool, fn: () => Promise<T>): Promise<T> {
+export async function withAdvisoryLock<T>(pool: pg.Pool, key: number, fn: () => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query('select pg_advisory_lock($1)', [key]);
     try {
       return await fn();
     } finally {
-      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      await client.query('select pg_advisory_unlock($1)', [key]);
     }
   } finally {
     client.release();

@@ -135,7 +135,7 @@ export function createAccessReviewer(deps: {
   vaults: { getVaultByName(name: string): Promise<Vault | undefined> };
   identities: { getPrincipal(objectId: string): Promise<{ displayName: string } | undefined> };
   /** caller object id → last successful use of the vault (audit/last-use.ts). */
-  lastUse: (vaultName: string) => Map<string, string>;
+  lastUse: (vaultName: string) => Promise<Map<string, string>>;
   now: () => Date;
 }) {
   /** `within`: the subscription and resource group the vault must be in (the management API names them). */
@@ -147,7 +147,7 @@ export function createAccessReviewer(deps: {
       access: deps.access,
       displayNameOf: async (objectId) => (await deps.identities.getPrincipal(objectId))?.displayName ?? (await deps.access.getGroup(objectId))?.displayName,
       vault,
-      lastUse: deps.lastUse(vault.name),
+      lastUse: await deps.lastUse(vault.name),
       unusedDays,
       now: deps.now(),
     });
