@@ -13,7 +13,7 @@ import { createClientCredentialsGrant } from './auth/tokens/client-credentials.j
 import { createTokenIssuer } from './auth/tokens/issue.js';
 import { loadSigningKeys, type SigningKeys } from './auth/tokens/signing-keys.js';
 import { audiencesFor, createTokenVerifier, GRAPH_AUDIENCES, managementAudiencesFor } from './auth/tokens/verify.js';
-import { createReplayGuard } from './auth/tokens/assertion-replay.js';
+import { createReplayGuard, forgetExpiredAssertions } from './auth/tokens/assertion-replay.js';
 import { createCertificateAssertionVerifier } from './auth/tokens/certificate-assertion.js';
 import { createFederatedAssertionVerifier } from './auth/tokens/federated-assertion.js';
 import { createManagedIdentityGrant } from './auth/tokens/managed-identity-grant.js';
@@ -374,7 +374,7 @@ function tokenService(initialized: Initialized, deps: { config: Readonly<Config>
       certificates: createCertificateCredentialStore(db),
       // Clients sign for the token_endpoint of our discovery document; the v1 endpoint is accepted too, as Entra does.
       tokenEndpoints: [`${tenantBase}/oauth2/v2.0/token`, `${tenantBase}/oauth2/token`],
-      replay: createReplayGuard(),
+      replay: createReplayGuard({ db }),
       clock,
       clockSkewSeconds,
     }),
@@ -409,6 +409,8 @@ export function startJobs(initialized: Initialized, opts: { config: Readonly<Con
       { name: 'purge-deleted-vaults', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(createPurgeDeletedVaultsJob({ vaults: createVaultStore(initialized.dataDir.db), clock })) },
       // Just-in-time activations that ended no longer count (authorize.ts); this only clears them away.
       { name: 'remove-ended-role-assignments', intervalSeconds: config.purgeIntervalSeconds, run: onDevClock(async () => createAccessControlStore(initialized.dataDir.db).deleteExpiredAssignments(unixSeconds(clock))) },
+      // Token requests check assertions against unexpired rows only; this keeps the table small. Real time, as tokens.
+      { name: 'forget-expired-assertions', intervalSeconds: config.purgeIntervalSeconds, run: async () => forgetExpiredAssertions(initialized.dataDir.db, unixSeconds(opts.clock)) },
       { name: 'rotate-keys', intervalSeconds: config.rotationIntervalSeconds, run: onDevClock(createRotateKeysJob({ rotation })) },
       {
         name: 'complete-certificate-operations',

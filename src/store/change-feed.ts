@@ -15,8 +15,11 @@ import pg from 'pg';
 const CHANNEL = 'coffer_changes';
 /** The listening sessions' application_name, so operators can tell them apart in pg_stat_activity. */
 export const LISTENER_NAME = 'coffer-change-feed';
-/** Written on every request and never cached; notifying for it would empty every cache on every request. */
-const UNWATCHED_TABLES = ['audit_events', 'kysely_migration', 'kysely_migration_lock'];
+/**
+ * Never read through a cache: the audit log (written on every request — notifying for it would empty every cache
+ * every time) and the assertions seen by the token service.
+ */
+const UNWATCHED_TABLES = ['audit_events', 'used_assertions', 'kysely_migration', 'kysely_migration_lock'];
 /** A sync round trip slower than this means the listening connection is gone; caching stops until it is back. */
 const SYNC_TIMEOUT_MS = 2000;
 const RECONNECT_DELAYS_MS = [100, 250, 500, 1000, 2000];

@@ -28,6 +28,13 @@ export interface Database {
   managed_identities: ManagedIdentitiesTable;
   applications: ApplicationsTable;
   user_assigned_identities: UserAssignedIdentitiesTable;
+  used_assertions: UsedAssertionsTable;
+}
+
+/** Client assertions already exchanged, by a hash of client id, jti and resource, until they expire. */
+export interface UsedAssertionsTable {
+  key: string;
+  expires_at: number;
 }
 
 /** Server-wide facts fixed at first start: tenant id, subscription id, master-key check value. */

@@ -1,35 +1,33 @@
 // Remembers client assertions already exchanged, until they expire, so a captured one cannot fetch the same token
-// again. In memory, per process: with --workers N each worker remembers only what it saw, so an assertion may be
-// replayed once per worker within its (at most one-hour) lifetime.
+// again — on any worker or node: the record is a row in the shared store, and the first insert wins.
+import { createHash } from 'node:crypto';
+import type { Db } from '../../store/open.js';
 
 export interface ReplayGuard {
   /** True the first time `key` is presented while unexpired; false on a replay. */
-  firstUse(key: string, expiresAt: number /* unix s */, now: number /* unix s */): boolean;
+  firstUse(key: string, expiresAt: number /* unix s */, now: number /* unix s */): Promise<boolean>;
 }
 
-export function createReplayGuard(opts: { maxEntries?: number } = {}): ReplayGuard {
-  const maxEntries = opts.maxEntries ?? 100_000;
-  const seen = new Map<string, number>();
-
-  function dropExpired(now: number): void {
-    for (const [key, expiresAt] of seen) if (expiresAt < now) seen.delete(key);
-  }
-
+export function createReplayGuard(deps: { db: Db }): ReplayGuard {
+  const { db } = deps;
   return {
-    firstUse(key, expiresAt, now) {
-      const known = seen.get(key);
-      if (known !== undefined && known >= now) return false;
-      if (seen.size >= maxEntries) {
-        dropExpired(now);
-        // Still full of live assertions: forget the oldest. Refusing instead would let a flood lock every client out.
-        for (const oldest of seen.keys()) {
-          if (seen.size < maxEntries) break;
-          seen.delete(oldest);
-        }
-      }
-      seen.delete(key);
-      seen.set(key, expiresAt);
-      return true;
+    async firstUse(key, expiresAt, now) {
+      const hashed = createHash('sha256').update(key).digest('hex');
+      // Claims the key, or takes over a row whose assertion expired (a later assertion may reuse a jti). Two callers
+      // at once: the row lock makes the second see the first's unexpired row and update nothing.
+      const claimed = await db
+        .insertInto('used_assertions')
+        .values({ key: hashed, expires_at: expiresAt })
+        .onConflict((conflict) => conflict.column('key').doUpdateSet({ expires_at: expiresAt }).where('used_assertions.expires_at', '<', now))
+        .returning('key')
+        .executeTakeFirst();
+      return claimed !== undefined;
     },
   };
+}
+
+/** Forgets assertions that expired; they are refused for their expiry anyway. Run by the scheduler. */
+export async function forgetExpiredAssertions(db: Db, now: number): Promise<number> {
+  const result = await db.deleteFrom('used_assertions').where('expires_at', '<', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { makeClientCertificate, type ClientCertificate } from '../../../test/support/client-certificates.js';
 import type { Clock } from '../../clock.js';
 import type { CertificateCredential, Principal } from '../../domain/identities/principal.js';
 import { OAuthError } from '../../errors.js';
+import { closeTestStore, openTestStore } from '../../store/test-store.js';
+import type { Db } from '../../store/open.js';
 import { createReplayGuard } from './assertion-replay.js';
 import { assertionClaimsProblem, createCertificateAssertionVerifier } from './certificate-assertion.js';
 
@@ -44,17 +46,19 @@ describe('certificate client assertions', () => {
   let stranger: ClientCertificate;
   let nowSeconds: number;
   const clock: Clock = { nowMs: () => nowSeconds * 1000 };
+  let db: Db;
 
   before(async () => {
-    [rsa, ec, stranger] = await Promise.all([makeClientCertificate(), makeClientCertificate({ keyType: 'EC' }), makeClientCertificate()]);
+    [rsa, ec, stranger, db] = await Promise.all([makeClientCertificate(), makeClientCertificate({ keyType: 'EC' }), makeClientCertificate(), openTestStore()]);
   });
+  after(() => closeTestStore(db));
 
   function setup(certificates: CertificateCredential[] = [credentialOf(rsa), credentialOf(ec)]) {
     nowSeconds = Math.floor(Date.now() / 1000);
     return createCertificateAssertionVerifier({
       certificates: { listCertificateCredentials: async () => certificates },
       tokenEndpoints: [tokenEndpoint, v1Endpoint],
-      replay: createReplayGuard(),
+      replay: createReplayGuard({ db }),
       clock,
       clockSkewSeconds: 300,
     });

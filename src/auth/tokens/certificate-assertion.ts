@@ -126,7 +126,7 @@ export function createCertificateAssertionVerifier(deps: {
       const { jti, exp } = payload as { jti: string; exp: number };
       // Keyed by resource too: MSAL reuses one assertion for up to 10 minutes when it asks tokens for further
       // resources, so only a second exchange for the same resource is a replay (README: where Coffer differs).
-      if (!deps.replay.firstUse(`${principal.appId}\n${jti}\n${resource.toLowerCase()}`, exp + deps.clockSkewSeconds, now)) {
+      if (!(await deps.replay.firstUse(`${principal.appId}\n${jti}\n${resource.toLowerCase()}`, exp + deps.clockSkewSeconds, now))) {
         throw oauthErrors.invalidAssertion('The client assertion was already used to get a token for this resource (its jti was seen before).');
       }
     },

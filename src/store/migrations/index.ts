@@ -11,6 +11,7 @@ import * as accessControl from './0008-access-control.js';
 import * as credentials from './0009-credentials.js';
 import * as directory from './0010-directory.js';
 import * as userAssignedIdentities from './0011-user-assigned-identities.js';
+import * as usedAssertions from './0012-used-assertions.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-init': init,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-credentials': credentials,
   '0010-directory': directory,
   '0011-user-assigned-identities': userAssignedIdentities,
+  '0012-used-assertions': usedAssertions,
 };
