@@ -41,7 +41,7 @@ export interface Config {
 
 export const options = {
   dataDir: { flag: 'data-dir', env: 'COFFER_DATA_DIR', kind: 'string', defaultValue: './data', description: 'Directory holding the database, master key, TLS material, audit logs and credentials.' },
-  store: { flag: 'store', env: 'COFFER_STORE_URL', kind: 'string', description: 'Where the data lives: absent = SQLite in the data directory; postgres://USER@HOST:PORT/DATABASE = PostgreSQL, shared by several nodes. The master key, TLS material and audit log files stay in the data directory either way.' },
+  store: { flag: 'store', env: 'COFFER_STORE_URL', kind: 'string', description: 'Where the data lives: absent = SQLite in the data directory; postgres://USER@HOST:PORT/DATABASE = PostgreSQL, shared by several nodes. The master key file, TLS material and JSON-lines audit files stay in the data directory either way.' },
   port: { flag: 'port', env: 'COFFER_PORT', kind: 'integer', defaultValue: 8443, min: 1, max: 65535, description: 'HTTPS port of the vault, token service and health check.' },
   publicPort: { flag: 'public-port', env: 'COFFER_PUBLIC_PORT', kind: 'integer', min: 1, max: 65535, description: 'Port clients reach the vaults at when a load balancer forwards to this node (default: --port); vault URLs, token audiences and the default authority host use it.' },
   workers: { flag: 'workers', env: 'COFFER_WORKERS', kind: 'integer', defaultValue: availableParallelism(), min: 1, max: 64, description: 'Server processes sharing the port (default: the number of CPU cores).' },
