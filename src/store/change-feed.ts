@@ -79,6 +79,14 @@ export function createChangeFeed(opts: { connectionString: string; onError?: (er
   let reconnectTimer: NodeJS.Timeout | undefined;
 
   class CountingClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      // A connection lost while a query or transaction holds it (PostgreSQL restarted) fails that query, and then
+      // `pg` emits 'error' on the client; the pool listens only while the client is idle, and an unheard 'error'
+      // would end the process. The pool drops such a client when it is released.
+      this.on('error', () => {});
+    }
+
     override query(...args: unknown[]): any {
       const [text] = args;
       const statement = typeof text === 'string' ? text : (text as { text?: string } | undefined)?.text;

@@ -1,6 +1,7 @@
 // The PostgreSQL store itself; runs only when COFFER_TEST_POSTGRES names a server (see test-store.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import pg from 'pg';
 import { isUniqueViolation } from './sql-errors.js';
 import { openPostgresStore, openStore } from './open.js';
 import { createTestDatabase, testPostgresUrl } from './test-store.js';
@@ -22,6 +23,33 @@ describe('the PostgreSQL store', { skip: testPostgresUrl === undefined ? 'COFFER
         await Promise.all(dbs.map((db) => db.destroy()));
       }
     } finally {
+      await database.drop();
+    }
+  });
+
+  it('survives its connections being cut mid-transaction, as in a PostgreSQL restart, and then works again', async () => {
+    const database = await createTestDatabase();
+    const db = await openPostgresStore({ url: database.url });
+    try {
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      const cutEveryone = () => admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      try {
+        const transaction = db.transaction().execute(async (tx) => {
+          await tx.selectFrom('server_meta').selectAll().execute();
+          await cutEveryone();
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await tx.selectFrom('server_meta').selectAll().execute();
+        });
+        await assert.rejects(transaction);
+        // Still alive (an unheard 'error' event from `pg` would have ended this process) and able to work again.
+        const rows = await db.selectFrom('server_meta').selectAll().execute();
+        assert.ok(Array.isArray(rows));
+      } finally {
+        await admin.end();
+      }
+    } finally {
+      await db.destroy();
       await database.drop();
     }
   });
