@@ -5,6 +5,7 @@ import { addAccessCommands } from './cli/access-commands.js';
 import { addAdminCommands } from './cli/admin.js';
 import { addPrincipalCommands } from './cli/principal-commands.js';
 import { addServeCommand } from './cli/serve.js';
+import { addStoreCommands } from './cli/store-commands.js';
 import { CofferError, StartupError } from './errors.js';
 
 // Everything Coffer writes (database, keys, audit logs) is for its own user only.
@@ -15,6 +16,7 @@ addServeCommand(program);
 addAdminCommands(program);
 addPrincipalCommands(program);
 addAccessCommands(program);
+addStoreCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof StartupError || error instanceof CofferError) {

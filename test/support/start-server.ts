@@ -86,13 +86,22 @@ export function loopbackLookup(hostname: string, options: dns.LookupOptions, cal
   dns.lookup(hostname, options, callback);
 }
 
-export async function startServer(opts: { args?: string[]; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer> {
+export async function startServer(opts: {
+  args?: string[];
+  env?: Record<string, string>;
+  dataDir?: string;
+  /** 'sqlite': the data directory's own database even when COFFER_TEST_POSTGRES is set; or a postgres:// URL (not dropped by dispose()). */
+  store?: string;
+  /** The administrator's credentials when another node sharing the store created them (its data directory holds the file). */
+  credentials?: AdminCredentials;
+} = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'coffer-test-')));
   const port = await freePort();
   // With COFFER_TEST_POSTGRES set, each server gets a PostgreSQL database of its own, dropped by dispose().
-  const database = testPostgresUrl === undefined ? undefined : await createTestDatabase();
-  const storeArgs = database === undefined ? [] : ['--store', database.url];
-  const storeEnv: Record<string, string> = database === undefined ? {} : { COFFER_STORE_URL: database.url };
+  const database = testPostgresUrl === undefined || opts.store !== undefined ? undefined : await createTestDatabase();
+  const storeUrl = opts.store === undefined ? database?.url : opts.store === 'sqlite' ? undefined : opts.store;
+  const storeArgs = storeUrl === undefined ? [] : ['--store', storeUrl];
+  const storeEnv: Record<string, string> = storeUrl === undefined ? {} : { COFFER_STORE_URL: storeUrl };
   let child: ChildProcess | undefined;
   let output = '';
 
@@ -106,18 +115,24 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${output}`))));
+    let waiting = true;
     const ready = (async () => {
-      for (;;) {
+      // Stops polling once the race is decided either way, or it would keep the test process alive for ever.
+      while (waiting) {
         if (output.includes('Coffer is serving')) return;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`server not ready after 60 s:\n${output}`)), 60_000).unref());
-    await Promise.race([ready, exited, timeout]);
+    try {
+      await Promise.race([ready, exited, timeout]);
+    } finally {
+      waiting = false;
+    }
   }
 
   await launch();
-  const credentials = JSON.parse(await readFile(path.join(dataDir, 'admin-credentials.json'), 'utf8')) as AdminCredentials;
+  const credentials = opts.credentials ?? (JSON.parse(await readFile(path.join(dataDir, 'admin-credentials.json'), 'utf8')) as AdminCredentials);
   const ca = await readFile(credentials.caCertPath, 'utf8');
   const agent = new https.Agent({ ca, lookup: loopbackLookup as any, keepAlive: true });
 
@@ -195,7 +210,8 @@ export async function startServer(opts: { args?: string[]; env?: Record<string, 
     },
     async stop() {
       const running = child;
-      if (!running || running.exitCode !== null) return running?.exitCode ?? null;
+      // A process killed by a signal (a test's SIGKILL) has no exit code but is gone all the same.
+      if (!running || running.exitCode !== null || running.signalCode !== null) return running?.exitCode ?? null;
       const exit = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
       running.kill('SIGTERM');
       return exit;
