@@ -5,6 +5,9 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 
 export interface DbSize {
+  /** 'postgres': fileBytes is pg_database_size (audit records included: they live in the shared store there), the
+   *  secret tables' bytes pg_total_relation_size (indexes and TOAST included). Absent: SQLite. */
+  kind?: 'sqlite' | 'postgres';
   secrets: number;
   fileBytes: number;
   fileBytesPerSecret: number;
@@ -45,5 +48,17 @@ export function measureDbSize(dataDir: string, secrets: number): DbSize {
     fileBytes,
     fileBytesPerSecret: fileBytes / secrets,
     ...(secretTablesBytes === undefined ? {} : { secretTablesBytes, secretTablesBytesPerSecret: secretTablesBytes / secrets }),
+  };
+}
+
+/** The same figures for a PostgreSQL database (see DbSize.kind). */
+export function pgDbSize(sizes: { databaseBytes: number; secretTablesBytes: number }, secrets: number): DbSize {
+  return {
+    kind: 'postgres',
+    secrets,
+    fileBytes: sizes.databaseBytes,
+    fileBytesPerSecret: sizes.databaseBytes / secrets,
+    secretTablesBytes: sizes.secretTablesBytes,
+    secretTablesBytesPerSecret: sizes.secretTablesBytes / secrets,
   };
 }

@@ -1,6 +1,10 @@
 // Command-line flags of `npm run bench`, with --quick's smaller defaults.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { DEFAULT_POSTGRES_SERVER } from './postgres.js';
+
+/** Where Coffer keeps its data: SQLite in the data dir, or fresh databases on a PostgreSQL server. */
+export type BenchStore = { kind: 'sqlite' } | { kind: 'postgres'; serverUrl: string };
 
 export interface BenchOptions {
   quick: boolean;
@@ -24,6 +28,9 @@ export interface BenchOptions {
   certificatePollMs: number;
   port: number | undefined;
   scale: number | undefined;
+  store: BenchStore;
+  /** With a PostgreSQL store: also compare SQLite, PostgreSQL and two PostgreSQL nodes (on by default). */
+  storeComparison: boolean;
 }
 
 export const usage = `Usage: npm run bench -- [options]
@@ -48,6 +55,15 @@ export const usage = `Usage: npm run bench -- [options]
                        (default: ${os.availableParallelism()} = cores)
   --port P             Coffer's port (default: a free one)
   --scale N            also build an N-secret vault (e.g. 1000000) and compare GET, list paging, cold start
+                       (SQLite only)
+  --store postgres     run Coffer on PostgreSQL instead of SQLite: a fresh database coffer_bench_<random> on
+                       ${DEFAULT_POSTGRES_SERVER.replace(/\/[^/]*$/, '')} (or --store postgres://USER@HOST:PORT/DB: that server; DB is
+                       only where the bench connects to create its own), dropped at the end, also on Ctrl-C.
+                       Then also a store comparison, interleaved: secret-get-version, secret-get, secret-set,
+                       secret-list on (a) SQLite, one node, --workers W; (b) PostgreSQL, one node, --workers W;
+                       (c) PostgreSQL, two nodes sharing the database, --workers W/2 each, load split between them
+                       (W = --workers); each as a ratio to (a). Adds about 6 minutes at the default length
+  --no-store-comparison  with --store postgres: skip that comparison
 `;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -70,6 +86,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       'crypto-threads': { type: 'string' },
       port: { type: 'string' },
       scale: { type: 'string' },
+      store: { type: 'string' },
+      'no-store-comparison': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -102,5 +120,21 @@ export function parseOptions(argv: string[]): BenchOptions {
     certificatePollMs: int('certificate-poll-ms', values['certificate-poll-ms'], 50),
     port: values.port === undefined ? undefined : int('port', values.port, 0),
     scale: values.scale === undefined ? undefined : int('scale', values.scale, 0, 1000),
+    store: parseStore(values.store),
+    storeComparison: !(values['no-store-comparison'] ?? false),
   };
+}
+
+function parseStore(raw: string | undefined): BenchStore {
+  if (raw === undefined || raw === 'sqlite') return { kind: 'sqlite' };
+  if (raw === 'postgres' || raw === 'postgresql') return { kind: 'postgres', serverUrl: DEFAULT_POSTGRES_SERVER };
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new Error(`--store: not a URL: '${raw}'`);
+    }
+    return { kind: 'postgres', serverUrl: raw };
+  }
+  throw new Error(`--store must be sqlite, postgres or postgres://USER@HOST:PORT/DB; got '${raw}'`);
 }

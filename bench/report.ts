@@ -74,6 +74,41 @@ export interface ScaleResult {
   list: { smallStart: Summary; largeStart: Summary; largeDeep: Summary };
 }
 
+export type StoreConfigKey = 'sqlite' | 'postgres' | 'postgres-2-nodes';
+
+/**
+ * --store postgres: a few secret scenarios on (a) SQLite, one node, (b) PostgreSQL, one node, (c) PostgreSQL, two
+ * nodes on one database with the load split between them; interleaved rounds, ratios to (a).
+ */
+export interface StoreComparisonResult {
+  /** Server processes in every configuration: one node with `oneNodeWorkers`, or two with `perNodeWorkers` each. */
+  processes: number;
+  oneNodeWorkers: number;
+  perNodeWorkers: number;
+  configurations: Array<{ key: StoreConfigKey; label: string; nodes: number; workersPerNode: number }>;
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  rounds: number;
+  secrets: number;
+  /** The PostgreSQL server (password redacted). */
+  postgresServer: string;
+  loadAverageAtStart: string;
+  loadAverageAtEnd: string;
+  scenarios: Array<{
+    name: string;
+    description: string;
+    summaries: Record<StoreConfigKey, Summary>;
+    /** req/s ÷ SQLite's req/s (medians). */
+    ratio: Record<Exclude<StoreConfigKey, 'sqlite'>, number>;
+    /** The same ratio within each interleaved round: its spread shows the run's noise. */
+    roundRatios: Record<Exclude<StoreConfigKey, 'sqlite'>, number[]>;
+    /** SQLite's CPU µs/req ÷ this configuration's (PostgreSQL backends' CPU included): above 1 = cheaper than SQLite. */
+    cpuRatio: Record<Exclude<StoreConfigKey, 'sqlite'>, number>;
+    runs: Record<StoreConfigKey, RunRecord[]>;
+  }>;
+}
+
 export interface TargetCheck {
   name: string;
   pass: boolean;
@@ -87,6 +122,8 @@ export interface BenchResult {
     workersRequested: number; workers: number; connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; secrets: number; wrkThreads: number; quick: boolean;
     /** Threads of the raw node:crypto baseline, when key scenarios ran. */
     cryptoThreads?: number;
+    /** Where Coffer's data lived: SQLite in the data dir (also when absent), or a fresh database on this PostgreSQL server. */
+    store?: { kind: 'sqlite' } | { kind: 'postgres'; server: string; database: string };
   };
   fill: { secrets: number; seconds: number };
   coldStartMs: number;
@@ -94,6 +131,7 @@ export interface BenchResult {
   db: DbSize;
   scenarios: ScenarioResult[];
   scale?: ScaleResult;
+  storeComparison?: StoreComparisonResult;
   targets: TargetCheck[];
 }
 
@@ -156,13 +194,19 @@ export function toMarkdown(r: BenchResult): string {
     '',
     `${c.workers} worker${c.workers === 1 ? '' : 's'} (requested ${c.workersRequested}) for Coffer and the baseline · ${c.connections} connections · ` +
       `${c.durationSeconds} s runs after ${c.warmupSeconds} s warm-up · ${c.rounds} interleaved round${c.rounds === 1 ? '' : 's'}, medians · ` +
-      `wrk -t${c.wrkThreads} on the same box · ${fmt(c.secrets)} secrets of 40 bytes${c.quick ? ' · **--quick** (smoke run, not for comparison)' : ''}`,
+      `wrk -t${c.wrkThreads} on the same box · ${fmt(c.secrets)} secrets of 40 bytes${c.quick ? ' · **--quick** (smoke run, not for comparison)' : ''}` +
+      (c.store?.kind === 'postgres'
+        ? ` · **store: PostgreSQL** (database ${c.store.database} on ${c.store.server}, this machine; Coffer’s CPU µs/req includes the PostgreSQL backends serving it)`
+        : ' · store: SQLite'),
     '',
     ...secretTableMarkdown(https),
     `- Cold start (spawn → /healthz 200) on the filled data dir: **${Math.round(r.coldStartMs)} ms**`,
     `- Server RSS (all processes): ${mib(r.rss.idleKiB)} idle, ${mib(r.rss.afterLoadKiB)} right after load (peak over runs)`,
-    `- Database: ${fmt(r.db.fileBytes)} bytes, ${fmt(r.db.fileBytesPerSecret)} bytes per secret` +
-      (r.db.secretTablesBytesPerSecret === undefined ? '' : ` (secret tables and indexes: ${fmt(r.db.secretTablesBytesPerSecret)} bytes per secret; the rest is free pages, principals and metadata; audit records live in audit.db)`),
+    r.db.kind === 'postgres'
+      ? `- Database (PostgreSQL, pg_database_size after the fill): ${fmt(r.db.fileBytes)} bytes, ${fmt(r.db.fileBytesPerSecret)} bytes per secret` +
+        ` (secret tables with indexes and TOAST: ${fmt(r.db.secretTablesBytesPerSecret ?? Number.NaN)} bytes per secret; the rest is PostgreSQL's catalog of a fresh database (~7.5 MB), principals, metadata and the audit records of the fill, which live in the shared store on PostgreSQL)`
+      : `- Database: ${fmt(r.db.fileBytes)} bytes, ${fmt(r.db.fileBytesPerSecret)} bytes per secret` +
+        (r.db.secretTablesBytesPerSecret === undefined ? '' : ` (secret tables and indexes: ${fmt(r.db.secretTablesBytesPerSecret)} bytes per secret; the rest is free pages, principals and metadata; audit records live in audit.db)`),
     `- Fill over HTTP: ${fmt(r.fill.secrets)} secrets in ${r.fill.seconds.toFixed(1)} s`,
   ];
   const keys = r.scenarios.filter(isKeyOperation);
@@ -189,6 +233,7 @@ export function toMarkdown(r: BenchResult): string {
         (s.db.secretTablesBytesPerSecret === undefined ? '' : ` (secret tables and indexes ${fmt(s.db.secretTablesBytesPerSecret)})`),
     );
   }
+  if (r.storeComparison) lines.push('', ...storeComparisonMarkdown(r.storeComparison));
   lines.push('', '## Targets (issue 3)', '', ...r.targets.map((t) => `- ${t.pass ? 'PASS' : 'FAIL'} ${t.name}: ${t.detail}`));
   const m = r.machine;
   lines.push(
@@ -281,6 +326,48 @@ function certificatesMarkdown(r: BenchResult, certificates: ScenarioResult[]): s
     lines.push(where);
   }
   return lines;
+}
+
+/** --store postgres: SQLite vs PostgreSQL, one node and two, as ratios to SQLite on one node. */
+function storeComparisonMarkdown(sc: StoreComparisonResult): string[] {
+  const range = (values: number[]) => {
+    const finite = values.filter(Number.isFinite);
+    return finite.length < 2 ? '' : ` (${Math.min(...finite).toFixed(2)}–${Math.max(...finite).toFixed(2)})`;
+  };
+  const cpu = (summary: Summary) => `${summary.serverCpuUsPerReq.toFixed(0)}${summary.dbCpuUsPerReq === undefined ? '' : ` (${summary.dbCpuUsPerReq.toFixed(0)})`}`;
+  const keys: StoreConfigKey[] = ['sqlite', 'postgres', 'postgres-2-nodes'];
+  const errors = (s: StoreComparisonResult['scenarios'][number]) =>
+    keys.map((key) => `${s.summaries[key].errors}${s.summaries[key].validRuns < s.summaries[key].runs ? '*' : ''}`).join(' / ');
+  return [
+    '## Store comparison: SQLite vs PostgreSQL, one node and two',
+    '',
+    `(a) SQLite, one node, \`--workers ${sc.oneNodeWorkers}\` · (b) PostgreSQL, one node, \`--workers ${sc.oneNodeWorkers}\` · (c) PostgreSQL, two nodes on one database, \`--workers ${sc.perNodeWorkers}\` each ` +
+      `(the second with the first’s master key and TLS files, both with the first’s port as \`--public-port\`). **${sc.processes} Coffer processes serving requests in each configuration**` +
+      `${sc.processes === sc.perNodeWorkers * 2 ? '' : ` (two nodes: ${sc.perNodeWorkers * 2}, the fewest two nodes can have)`}` +
+      `${sc.oneNodeWorkers > 1 ? ` (a one-node server with \`--workers ${sc.oneNodeWorkers}\` also has its cluster primary, which holds the listening socket and runs the scheduled jobs and is otherwise idle; with \`--workers 1\` one process does all of it; every process’s CPU is counted)` : ''}` +
+      `, on the same machine; PostgreSQL (${sc.postgresServer}) runs on the same machine. ` +
+      `Each configuration has a fresh store with the same ${fmt(sc.secrets)} secrets. Load: ${sc.connections} wrk connections in all three; for (c) two wrk processes at once, one per node’s port, ` +
+      `${Math.floor(sc.connections / 2)} connections each, their req/s summed. ${sc.rounds} interleaved round${sc.rounds === 1 ? '' : 's'} (a, b, c, a, b, c…) of ${sc.durationSeconds} s after ${sc.warmupSeconds} s warm-up; medians. ` +
+      `Load average ${sc.loadAverageAtStart} before, ${sc.loadAverageAtEnd} after.`,
+    '',
+    '| scenario | (a) SQLite, 1 node req/s | (b) PostgreSQL, 1 node ÷ (a) | (c) PostgreSQL, 2 nodes ÷ (a) | CPU µs/req a / b / c (of which PostgreSQL) | per CPU b, c ÷ a | p50 ms a / b / c | p99 ms a / b / c | other load, cores a / b / c | errors a / b / c |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...sc.scenarios.map((s) => {
+      const [a, b, c] = keys.map((key) => s.summaries[key]) as [Summary, Summary, Summary];
+      return (
+        `| ${s.name} | ${fmt(a.reqPerSec)} | **${s.ratio.postgres.toFixed(2)}**${range(s.roundRatios.postgres)} | **${s.ratio['postgres-2-nodes'].toFixed(2)}**${range(s.roundRatios['postgres-2-nodes'])} | ` +
+        `${cpu(a)} / ${cpu(b)} / ${cpu(c)} | ${s.cpuRatio.postgres.toFixed(2)}, ${s.cpuRatio['postgres-2-nodes'].toFixed(2)} | ` +
+        `${a.p50Ms.toFixed(2)} / ${b.p50Ms.toFixed(2)} / ${c.p50Ms.toFixed(2)} | ${a.p99Ms.toFixed(2)} / ${b.p99Ms.toFixed(2)} / ${c.p99Ms.toFixed(2)} | ` +
+        `${a.otherCores.toFixed(2)} / ${b.otherCores.toFixed(2)} / ${c.otherCores.toFixed(2)} | ${errors(s)} |`
+      );
+    }),
+    '',
+    'Ratios are medians of req/s ÷ (a)’s median; in parentheses the range of the same ratio within each round (a round’s runs are seconds apart), ' +
+      'the run’s own measure of noise: differences inside it are not findings. “Per CPU” is (a)’s CPU µs/req ÷ the configuration’s (above 1: cheaper than SQLite). ' +
+      'CPU µs/req counts every Coffer process and, for PostgreSQL, the backends connected to that configuration’s database (from pg_stat_activity and /proc, in parentheses); ' +
+      'PostgreSQL’s shared processes (WAL writer, checkpointer, autovacuum) are not included and show up in “other load” with the rest of the machine. ' +
+      'For (c), p50 is the request-weighted mean of the two wrk processes’ p50s and p99 the higher of the two. Errors: a * marks a configuration with invalid runs (>1% errors).',
+  ];
 }
 
 /** The node:https-baseline scenarios' table (nothing when a run had none), followed by a blank line. */

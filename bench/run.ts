@@ -3,25 +3,26 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeSkipToken } from '../src/http/data-plane/wire/paging.js';
 import { measureCertificateAssembly } from './certificate-assembly.js';
 import { certificateDriver } from './certificate-driver.js';
 import { cleanupNow, installCleanupHandlers, trackChild, trackDir } from './cleanup.js';
-import { measureDbSize } from './db-size.js';
+import { measureDbSize, pgDbSize } from './db-size.js';
+import { fillOverHttp } from './fill.js';
 import { RAW_OPS, type RawOpName } from './crypto-ops.js';
 import { fmt, interleave, median, summarize, type LoadShape, type Target } from './measure.js';
 import { parseOptions, usage, type BenchOptions } from './options.js';
 import { machineFacts, treeRssKiB } from './proc.js';
 import { checkTargets, toMarkdown, toSvg, type BenchResult, type ScaleResult, type ScenarioResult } from './report.js';
-import { API, NAME_PATTERN, SECRET_VALUE, scenarios, secretName, type Scenario, type ScenarioContext } from './scenarios.js';
+import { connectBenchPostgres, redactUrl, type BenchPostgres } from './postgres.js';
+import { API, SECRET_VALUE, deepToken, scenarios, scriptFor, secretName, type Scenario, type ScenarioContext } from './scenarios.js';
 import {
-  getToken, liveServers, pool, readCredentials, repoRoot, request, snapshotBuild, startBaseline, startCoffer, startCryptoBaseline, type CryptoBaseline, type Server,
+  getToken, liveServers, readCredentials, repoRoot, request, snapshotBuild, startBaseline, startCoffer, startCryptoBaseline, type CryptoBaseline, type Server,
 } from './servers.js';
 import { freePort } from '../test/support/start-server.js';
-import { findWrk, runWrk, wrkScript } from './wrk.js';
+import { runStoreComparison } from './store-comparison.js';
+import { findWrk, runWrk } from './wrk.js';
 
 const log = (message: string) => console.log(`bench: ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   installCleanupHandlers();
+  if (opts.scale !== undefined && opts.store.kind === 'postgres') {
+    process.stderr.write('bench: --scale writes its vault straight into SQLite; it does not combine with --store postgres\n');
+    process.exit(2);
+  }
   const selected = selectScenarios(opts);
   const wrk = findWrk();
   const startedAt = new Date();
@@ -48,8 +53,18 @@ async function main(): Promise<void> {
   const port = opts.port ?? (await freePort());
   const entry = snapshotBuild(workDir);
 
-  log(`starting Coffer on port ${port} with --workers ${opts.workers} (data dir ${dataDir})`);
-  let coffer = await startCoffer({ label: 'coffer', entry, dataDir, port, workers: opts.workers });
+  // --store postgres: a fresh database for the run (and, for the comparison, two more), dropped at the end.
+  let postgres: BenchPostgres | undefined;
+  let database: { name: string; url: string } | undefined;
+  if (opts.store.kind === 'postgres') {
+    postgres = await connectBenchPostgres(opts.store.serverUrl);
+    database = await postgres.createDatabase();
+    log(`PostgreSQL store: database ${database.name} on ${redactUrl(opts.store.serverUrl).replace(/\/[^/]*$/, '')} (dropped at the end)`);
+  }
+  const storeArgs = database === undefined || postgres === undefined ? {} : { store: database.url, dbPids: () => postgres.backendPids(database.name) };
+
+  log(`starting Coffer on port ${port} with --workers ${opts.workers} (data dir ${dataDir}${database ? `, store ${database.name}` : ''})`);
+  let coffer = await startCoffer({ label: 'coffer', entry, dataDir, port, workers: opts.workers, ...storeArgs });
   const workers = coffer.workers;
   const workersFlag = coffer.workersFlag;
   if (!workersFlag) log('the server does not know --workers yet: running 1 process, and the baseline with 1 worker too');
@@ -58,22 +73,24 @@ async function main(): Promise<void> {
 
   log(`filling the default vault with ${fmt(opts.secrets)} secrets over HTTPS`);
   const fillStart = performance.now();
-  await fillOverHttp(port, ca, token, opts.secrets);
+  const versions = await fillOverHttp(port, ca, token, opts.secrets);
   const fill = { secrets: opts.secrets, seconds: (performance.now() - fillStart) / 1000 };
   log(`filled in ${fill.seconds.toFixed(1)} s (${fmt(opts.secrets / fill.seconds)} PUT/s)`);
 
   await coffer.stop();
-  const db = measureDbSize(dataDir, opts.secrets);
-  coffer = await startCoffer({ label: 'coffer', entry, dataDir, port, workers, noWorkersFlag: !workersFlag });
+  const db = postgres && database ? pgDbSize(await postgres.sizes(database.name), opts.secrets) : measureDbSize(dataDir, opts.secrets);
+  coffer = await startCoffer({ label: 'coffer', entry, dataDir, port, workers, noWorkersFlag: !workersFlag, ...storeArgs });
   log(`cold start on the filled data dir: ${Math.round(coffer.startMs)} ms; database ${fmt(db.fileBytesPerSecret)} bytes per secret`);
   await sleep(1000);
   const idleKiB = treeRssKiB(coffer.pid);
   token = await getToken(port, dataDir);
 
   const shape: LoadShape = { wrk, workDir, connections: opts.connections, duration: opts.duration, warmup: opts.warmup, rounds: opts.rounds };
-  const cli = async (...args: string[]) => JSON.parse(execFileSync(process.execPath, [entry, ...args, '--data-dir', dataDir], { encoding: 'utf8' })) as unknown;
+  // The admin commands open the same store as the server: COFFER_STORE_URL (or none: SQLite in the data dir).
+  const cliEnv = Object.fromEntries(Object.entries({ ...process.env, COFFER_STORE_URL: database?.url }).filter(([, value]) => value !== undefined));
+  const cli = async (...args: string[]) => JSON.parse(execFileSync(process.execPath, [entry, ...args, '--data-dir', dataDir], { encoding: 'utf8', env: cliEnv })) as unknown;
   const tokenFor = (client: { clientId: string; clientSecret: string }) => getToken(port, dataDir, client);
-  const ctx: ScenarioContext = { port, token, ca, secretCount: opts.secrets, value: SECRET_VALUE, deepSkipToken: deepToken(opts.secrets), cli, tokenFor };
+  const ctx: ScenarioContext = { port, token, ca, secretCount: opts.secrets, value: SECRET_VALUE, deepSkipToken: deepToken(opts.secrets), versions, cli, tokenFor };
   const results: ScenarioResult[] = [];
   for (const scenario of selected) {
     results.push(await runScenario(scenario, ctx, coffer, dataDir, workers, shape, opts));
@@ -81,6 +98,14 @@ async function main(): Promise<void> {
   const afterLoadKiB = Math.max(0, ...results.map((r) => r.coffer.rssKiB));
 
   const scale = opts.scale === undefined ? undefined : await runScale(opts.scale, entry, workDir, coffer, ctx, workers, workersFlag, shape);
+  const coldStartMs = coffer.startMs;
+  await coffer.stop();
+
+  const storeComparison =
+    postgres === undefined || !opts.storeComparison
+      ? undefined
+      : await runStoreComparison({ entry, workDir, postgres, workers, noWorkersFlag: !workersFlag, secrets: opts.secrets, shape });
+  await postgres?.close();
 
   const partial: Omit<BenchResult, 'targets'> = {
     date: startedAt.toISOString(),
@@ -89,16 +114,17 @@ async function main(): Promise<void> {
       workersRequested: opts.workers, workers, connections: opts.connections, durationSeconds: opts.duration, warmupSeconds: opts.warmup,
       rounds: opts.rounds, secrets: opts.secrets, wrkThreads: 1, quick: opts.quick,
       ...(results.some((r) => r.baselineKind === 'node:crypto') ? { cryptoThreads: opts.cryptoThreads } : {}),
+      store: opts.store.kind === 'postgres' && database ? { kind: 'postgres', server: redactUrl(opts.store.serverUrl).replace(/\/[^/]*$/, '/'), database: database.name } : { kind: 'sqlite' },
     },
     fill,
-    coldStartMs: coffer.startMs,
+    coldStartMs,
     rss: { idleKiB, afterLoadKiB },
     db,
     scenarios: results,
     ...(scale === undefined ? {} : { scale }),
+    ...(storeComparison === undefined ? {} : { storeComparison }),
   };
   const result: BenchResult = { ...partial, targets: checkTargets(partial) };
-  await coffer.stop();
   await writeResults(result);
   printSummary(result);
 }
@@ -121,27 +147,6 @@ function selectScenarios(opts: BenchOptions): Scenario[] {
     for (const scenario of found) if (!selected.includes(scenario)) selected.push(scenario);
   }
   return selected;
-}
-
-/** The $skiptoken a nextLink carries for a position 90% into the vault's names. */
-const deepToken = (secretCount: number) => encodeSkipToken(secretName(Math.max(1, Math.floor(secretCount * 0.9))).toLowerCase());
-
-function scriptFor(scenario: Scenario, ctx: ScenarioContext, inspect = false): string {
-  if (scenario.lua === undefined) throw new Error(`scenario ${scenario.name} has no wrk request`);
-  return wrkScript({ requestLua: scenario.lua(ctx), host: `localhost:${ctx.port}`, token: ctx.token, secretCount: ctx.secretCount, namePattern: NAME_PATTERN, inspect });
-}
-
-async function fillOverHttp(port: number, ca: string, token: string, count: number): Promise<void> {
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
-  const body = JSON.stringify({ value: SECRET_VALUE });
-  try {
-    await pool(count, 32, async (i) => {
-      const res = await request(port, 'PUT', `/secrets/${secretName(i + 1)}?api-version=7.5`, { ca, agent, token, body });
-      if (res.status !== 200) throw new Error(`filling: PUT ${secretName(i + 1)} answered ${res.status}: ${res.body}`);
-    });
-  } finally {
-    agent.destroy();
-  }
 }
 
 async function runScenario(scenario: Scenario, ctx: ScenarioContext, coffer: Server, dataDir: string, workers: number, shape: LoadShape, opts: BenchOptions): Promise<ScenarioResult> {

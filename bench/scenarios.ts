@@ -4,9 +4,10 @@
 // 'keys') compare with the raw node:crypto rate of their operation instead of the node:https baseline; the
 // certificate scenario (group 'certificates') is driven by bench/certificate-driver.ts instead of wrk.
 
+import { encodeSkipToken } from '../src/http/data-plane/wire/paging.js';
 import { DIGEST, KEY_TO_WRAP, PLAINTEXT, type RawOpName } from './crypto-ops.js';
 import { request } from './servers.js';
-import { luaString } from './wrk.js';
+import { luaString, wrkScript } from './wrk.js';
 
 export interface ScenarioContext {
   /** Coffer's port (the Host header names it; the baseline ignores it). */
@@ -20,6 +21,8 @@ export interface ScenarioContext {
   value: string;
   /** A $skiptoken (as a nextLink carries it) positioned 90% into the keyspace. */
   deepSkipToken: string;
+  /** versions[i - 1] is the version of secret i the fill created (absent for the --scale vault, filled outside HTTP). */
+  versions?: string[];
   /** Runs `coffer <args> --data-dir <the bench's>` and parses its JSON output (principals, role assignments). */
   cli(...args: string[]): Promise<unknown>;
   /** A vault access token for a principal's client credentials. */
@@ -62,6 +65,15 @@ export const secretName = (i: number) => `bench-${String(i).padStart(7, '0')}`;
 /** A password-like value of 40 bytes. */
 export const SECRET_VALUE = 'Gq7#vX2p!Lr9@tWz4$Nk8&Hs3*Bd6^Yf1%Jm5+Qc';
 
+/** The $skiptoken a nextLink carries for a position 90% into the vault's names. */
+export const deepToken = (secretCount: number) => encodeSkipToken(secretName(Math.max(1, Math.floor(secretCount * 0.9))).toLowerCase());
+
+/** A scenario's complete wrk script for a server (Host: localhost:<ctx.port>, ctx.token); `inspect` for the probe. */
+export function scriptFor(scenario: Scenario, ctx: ScenarioContext, inspect = false): string {
+  if (scenario.lua === undefined) throw new Error(`scenario ${scenario.name} has no wrk request`);
+  return wrkScript({ requestLua: scenario.lua(ctx), host: `localhost:${ctx.port}`, token: ctx.token, secretCount: ctx.secretCount, namePattern: NAME_PATTERN, inspect });
+}
+
 export const scenarios: Scenario[] = [
   {
     name: 'secret-get',
@@ -80,6 +92,21 @@ export const scenarios: Scenario[] = [
     },
     // Issue 7: a least-privilege caller's decision costs no more than the administrator's.
     relativeTarget: { scenario: 'secret-get', minRatio: 0.9 },
+  },
+  {
+    name: 'secret-get-version',
+    description: 'GET /secrets/{random existing name}/{its first version}, bearer token',
+    lua: (ctx) => {
+      const versions = ctx.versions;
+      if (versions === undefined || versions.length < ctx.secretCount) throw new Error('secret-get-version needs the versions the fill created');
+      return `local versions = {${versions.slice(0, ctx.secretCount).map((v) => luaString(v)).join(',')}}
+request = function()
+  local i = math.random(secretCount)
+  return wrk.format("GET", "/secrets/" .. string.format(namePattern, i) .. "/" .. versions[i] .. "?${API}")
+end`;
+    },
+    // Not in the default run (it reads like secret-get); the --store postgres comparison uses it.
+    optIn: true,
   },
   {
     name: 'secret-set',

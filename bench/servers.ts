@@ -1,7 +1,7 @@
 // Starts and stops the servers under test (Coffer and the node:https baseline) and talks to them over
 // loopback: health polling, tokens, filling a vault.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, symlinkSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
@@ -20,6 +20,8 @@ export interface Server {
   workers: number;
   /** Spawn → first 200 from /healthz, in milliseconds. */
   startMs: number;
+  /** --store postgres: the PostgreSQL backends serving its database (their CPU counts as the server's; measure.ts). */
+  dbPids?: () => Promise<number[]>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -36,10 +38,10 @@ export function request(
   port: number,
   method: string,
   pathname: string,
-  opts: { ca: string; agent?: https.Agent; token?: string; body?: string; contentType?: string },
+  opts: { ca: string; agent?: https.Agent; token?: string; body?: string; contentType?: string; host?: string },
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: `localhost:${port}` };
+    const headers: Record<string, string> = { host: opts.host ?? `localhost:${port}` };
     if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
     if (opts.body !== undefined) {
       headers['content-type'] = opts.contentType ?? 'application/json';
@@ -72,7 +74,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 async function launch(label: string, port: number, args: string[], caFile: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; startMs: number; output: () => string }> {
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // An entry set to undefined in `env` removes the variable.
+  const merged = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined));
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: merged, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const untrack = trackGroup(child.pid!);
   child.once('exit', untrack);
   let output = '';
@@ -133,33 +137,79 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 /**
  * Copies the build (dist/) next to the benchmark's data so a rebuild in the work tree during the run (another
- * `npm test`) cannot pull files from under the server; node_modules is linked so imports still resolve.
+ * `npm test`, `npm run bench` or `node scripts/build.mjs`, which deletes dist/ and writes it anew) cannot pull files
+ * from under the server; node_modules is linked so imports still resolve. A rebuild can also be under way while we
+ * copy: the copy is kept only when dist/ held the three entry points, unchanged (size and mtime of every file)
+ * from before the copy to after it, and the copy matches; otherwise it waits and tries again.
  * Returns the entry point to run.
  */
 export function snapshotBuild(workDir: string): string {
   const dist = path.join(repoRoot, 'dist');
-  if (!existsSync(path.join(dist, 'main.js'))) throw new Error(`${dist}/main.js is missing: run node scripts/build.mjs (is another build running?)`);
-  cpSync(dist, path.join(workDir, 'dist'), { recursive: true });
+  const target = path.join(workDir, 'dist');
+  const entries = ['main.js', 'sqlite-worker-thread.js', 'key-operation-thread.js'];
+  const listing = (dir: string): string | undefined => {
+    try {
+      const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+      if (!entries.every((entry) => files.includes(entry))) return undefined;
+      return files.map((file) => {
+        const stat = statSync(path.join(dir, file));
+        return `${file} ${stat.isFile() ? stat.size : 'dir'} ${dir === dist ? stat.mtimeMs : ''}`;
+      }).join('\n');
+    } catch {
+      return undefined; // a file vanished while we looked: a rebuild is running
+    }
+  };
+  const sizes = (text: string | undefined) => text?.replace(/ [\d.]*$/gm, '');
+  for (let attempt = 1; ; attempt++) {
+    const before = listing(dist);
+    if (before !== undefined) {
+      rmSync(target, { recursive: true, force: true });
+      try {
+        cpSync(dist, target, { recursive: true });
+      } catch {
+        // dist/ changed while we copied; the comparison below fails and we retry
+      }
+      if (listing(dist) === before && sizes(listing(target)) === sizes(before)) break;
+    }
+    if (attempt === 20) throw new Error(`${dist} is missing or keeps changing (is another build running?); run node scripts/build.mjs and try again`);
+    sleepSync(500);
+  }
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(workDir, 'node_modules'));
-  return path.join(workDir, 'dist', 'main.js');
+  return path.join(target, 'main.js');
 }
 
-/** Starts `coffer serve` (production defaults: HTTPS, auth, audit) with --workers, or without it if unsupported. */
-export async function startCoffer(opts: { label: string; entry: string; dataDir: string; port: number; workers: number; noWorkersFlag?: boolean }): Promise<Server & { workersFlag: boolean }> {
-  const base = [opts.entry, 'serve', '--data-dir', opts.dataDir, '--port', String(opts.port), '--log-level', 'warn'];
-  const caFile = path.join(opts.dataDir, 'tls', 'ca.pem');
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Starts `coffer serve` (production defaults: HTTPS, auth, audit) with --workers, or without it if unsupported.
+ * `store`: a PostgreSQL URL (--store), else SQLite in the data dir. `args`/`env`: more flags and environment (a
+ * second node's --public-port, --tls-*, COFFER_MASTER_KEY). `caFile`: the CA to trust while polling /healthz
+ * (default <dataDir>/tls/ca.pem, which a fresh node writes).
+ */
+export async function startCoffer(opts: {
+  label: string; entry: string; dataDir: string; port: number; workers: number; noWorkersFlag?: boolean;
+  store?: string; args?: string[]; env?: NodeJS.ProcessEnv; caFile?: string; dbPids?: () => Promise<number[]>;
+}): Promise<Server & { workersFlag: boolean }> {
+  const base = [
+    opts.entry, 'serve', '--data-dir', opts.dataDir, '--port', String(opts.port), '--log-level', 'warn',
+    ...(opts.store === undefined ? [] : ['--store', opts.store]), ...(opts.args ?? []),
+  ];
+  const caFile = opts.caFile ?? path.join(opts.dataDir, 'tls', 'ca.pem');
+  // The bench passes the store explicitly; a COFFER_STORE_URL in the caller's environment must not override SQLite.
+  const env: NodeJS.ProcessEnv = { COFFER_STORE_URL: undefined, ...opts.env };
   let workersFlag = !opts.noWorkersFlag;
   let launched;
   try {
-    launched = await launch(opts.label, opts.port, workersFlag ? [...base, '--workers', String(opts.workers)] : base, caFile);
+    launched = await launch(opts.label, opts.port, workersFlag ? [...base, '--workers', String(opts.workers)] : base, caFile, env);
   } catch (error) {
     if (!(workersFlag && error instanceof ServerExited && /unknown option/i.test(error.output))) throw error;
     workersFlag = false;
-    launched = await launch(opts.label, opts.port, base, caFile);
+    launched = await launch(opts.label, opts.port, base, caFile, env);
   }
   const { child, startMs, output } = launched;
   const workers = workersFlag ? opts.workers : 1;
-  return { ...register({ label: opts.label, port: opts.port, pid: child.pid!, workers, startMs, output, stop: stopper(child) }), workersFlag };
+  const server: Server = { label: opts.label, port: opts.port, pid: child.pid!, workers, startMs, output, stop: stopper(child), ...(opts.dbPids ? { dbPids: opts.dbPids } : {}) };
+  return { ...register(server), workersFlag };
 }
 
 /** Starts bench/baseline-server.ts: node:https, same certificate, same worker count, a fixed body of `bodyBytes`. */
