@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
-import type { Database } from '../../store/schema.js';
+import { sql } from 'kysely';
+import { isPostgresStore, type Db } from '../../store/open.js';
+import { closeTestStore, openTestStore } from '../../store/test-store.js';
 import { buildAuditEvent, type AuditEvent } from '../audit-event.js';
 import { createDatabaseSink } from './database.js';
 
@@ -24,24 +24,26 @@ function event(n: number, caller?: { objectId: string; appId: string; tenantId: 
   });
 }
 
-let db: Kysely<Database>;
+let db: Db;
 
+// The real store, migrated: SQLite, or PostgreSQL when COFFER_TEST_POSTGRES names one.
 beforeEach(async () => {
-  db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  // The columns of the real migration, as store/schema.ts describes them.
-  await db.schema
-    .createTable('audit_events')
-    .addColumn('id', 'integer', (col) => col.primaryKey().autoIncrement())
-    .addColumn('time', 'text', (col) => col.notNull())
-    .addColumn('vault_name', 'text', (col) => col.notNull())
-    .addColumn('operation_name', 'text', (col) => col.notNull())
-    .addColumn('http_status', 'integer', (col) => col.notNull())
-    .addColumn('caller_oid', 'text')
-    .addColumn('record', 'text', (col) => col.notNull())
-    .execute();
+  db = await openTestStore();
 });
 
-afterEach(() => db.destroy());
+afterEach(() => closeTestStore(db));
+
+/** Makes every insert of the record of request `req-120` fail, as a full disk or a broken connection would. */
+async function refuseRequest120(): Promise<void> {
+  if (isPostgresStore(db)) {
+    await sql`CREATE FUNCTION refuse_120() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN IF NEW.record LIKE '%"req-120"%' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`.execute(db);
+    await sql`CREATE TRIGGER refuse_120 BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_120()`.execute(db);
+    return;
+  }
+  await sql`CREATE TRIGGER refuse_120 BEFORE INSERT ON audit_events WHEN NEW.record LIKE '%"req-120"%'
+            BEGIN SELECT RAISE(ABORT, 'refused'); END`.execute(db);
+}
 
 describe('createDatabaseSink', () => {
   it('stores each event with its columns and the full record', async () => {
@@ -76,8 +78,7 @@ describe('createDatabaseSink', () => {
   it('writes nothing of a batch that fails part-way', async () => {
     const sink = createDatabaseSink({ db });
     // The second chunk of 100 rows fails, after the first was inserted.
-    await sql`CREATE TRIGGER refuse_120 BEFORE INSERT ON audit_events WHEN NEW.record LIKE '%"req-120"%'
-              BEGIN SELECT RAISE(ABORT, 'refused'); END`.execute(db);
+    await refuseRequest120();
     await assert.rejects(sink.writeBatch(Array.from({ length: 150 }, (_, i) => event(i))), /refused/);
     const { count } = await db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     assert.equal(count, 0);
