@@ -1,6 +1,7 @@
 // The composition root: builds each part once, in the order DESIGN.md draws them, and hands each its
 // dependencies. Two steps: `initialize` (storage, keys, TLS, first-start bootstrap; idempotent, so every worker
 // process may run it) and `serve` (services and the HTTPS listener). Nothing here is a singleton.
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -101,7 +102,8 @@ export interface AppInfo {
   authorityHost: string;
   tenantId: string;
   caCertPath: string;
-  credentialsFile: string;
+  /** Undefined when this data directory has none: another node sharing the store created the administrator. */
+  credentialsFile: string | undefined;
   dataDir: string;
   masterKey: string;
   /** Managed identities that IMDS-style requests (no secret) get by the caller's address, announced at start. */
@@ -157,7 +159,7 @@ export async function initialize(opts: AppOptions): Promise<Initialized> {
       keys,
       info: {
         vaultUrl, authorityHost, tenantId, caCertPath: tls.caCertPath, dataDir: config.dataDir,
-        credentialsFile: path.join(config.dataDir, ADMIN_CREDENTIALS_FILE),
+        credentialsFile: existsSync(path.join(config.dataDir, ADMIN_CREDENTIALS_FILE)) ? path.join(config.dataDir, ADMIN_CREDENTIALS_FILE) : undefined,
         masterKey: `${dataDir.masterKey.source} (${dataDir.masterKey.location})`,
         imdsBindings: await imdsBindingsOf(db),
       },
@@ -263,7 +265,9 @@ export async function serve(initialized: Initialized, opts: Omit<AppOptions, 'ma
         },
         ...(devClock ? { refreshClock: () => devClock.refresh() } : {}),
         resolveVault: createVaultResolver({ vaults: vaultStore, dnsSuffix: config.dnsSuffix, aliases: config.aliases }),
-        authenticate: createAuthenticator({ verifier, principalOf, authorityHost: info.authorityHost, tenantId, dnsSuffix: config.dnsSuffix, audiences }),
+        authenticate: createAuthenticator({
+          verifier, principalOf, authorityHost: info.authorityHost, tenantId, dnsSuffix: config.dnsSuffix, audiences, ...(config.publicPort !== undefined ? { publicPort: config.publicPort } : {}),
+        }),
         audit: createAuditStage({ auditLog, subscriptionId, resourceGroup: RESOURCE_GROUP }),
         checkNetworkRules: createNetworkRuleCheck(),
         authorize: authorizer.authorizeData,

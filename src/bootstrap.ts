@@ -52,7 +52,8 @@ export async function ensureAdministrator(deps: {
   try {
     current = JSON.parse(await readFile(file, 'utf8')) as AdminCredentials;
   } catch {
-    deps.logger.warn({ file }, 'the administrator credentials file is missing or unreadable; its secret cannot be shown again');
+    // Normal for a node that joined a shared store: the node that first started on it holds the file.
+    deps.logger.warn({ file }, 'no administrator credentials file in this data directory (another node sharing the store may hold it); its secret cannot be shown again');
     return;
   }
   const updated = { ...current, ...deps.endpoints };

@@ -124,7 +124,7 @@ function banner(info: AppInfo, workers: number, privateListen: readonly string[]
     ...privateListen.map((entry) => `  private listener (exempt from vault firewalls): ${formatListenAddress(parseListenAddress(entry))}`),
     `  token service (authorityHost): ${info.authorityHost}   tenant: ${info.tenantId}`,
     ...externalIssuers.map((entry) => `  trusts tokens of:              ${entry}`),
-    `  administrator credentials:     ${info.credentialsFile}`,
+    `  administrator credentials:     ${info.credentialsFile ?? 'not in this data directory (written where the first node on this store started)'}`,
     `  trust this CA:                 ${info.caCertPath}`,
     '',
     'Connect with the official SDK (see README "Connect with the Azure SDK"):',

@@ -30,12 +30,18 @@ export function createAuthenticator(deps: {
   dnsSuffix: string;
   /** The vault audiences: a token for the management API (or anything else) is refused here. */
   audiences: readonly string[];
+  /**
+   * The load balancer's port (--public-port), named in challenges even to a client that reached this node's own
+   * port: the token it then gets is good on every node, and any node's token service issues it.
+   */
+  publicPort?: number;
 }) {
   const audiences = new Set(deps.audiences);
   /** The challenge names our token service and the resource to ask a token for: https://<suffix>[:port]. */
   function challenge(host: ParsedHost): Record<string, string> {
+    const portSuffix = deps.publicPort !== undefined && host.portSuffix !== '' ? `:${deps.publicPort}` : host.portSuffix;
     return {
-      'www-authenticate': `Bearer authorization="${deps.authorityHost}/${deps.tenantId}", resource="https://${deps.dnsSuffix}${host.portSuffix}"`,
+      'www-authenticate': `Bearer authorization="${deps.authorityHost}/${deps.tenantId}", resource="https://${deps.dnsSuffix}${portSuffix}"`,
     };
   }
 
