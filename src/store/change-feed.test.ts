@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { cachedLookup } from './cached-lookup.js';
-import { LISTENER_NAME } from './change-feed.js';
+import { LISTENER_NAME, mayChangeCachedData } from './change-feed.js';
 import { changeBarrier, changeStamp, openPostgresStore, type Db } from './open.js';
 import { createTestDatabase, testPostgresUrl } from './test-store.js';
 
@@ -66,12 +66,15 @@ describe('change notifications between nodes on PostgreSQL', { skip: testPostgre
     }
   });
 
-  it('writes to the audit log do not empty the caches', async () => {
+  it('writes to the audit log, by any node, do not empty the caches', async () => {
     const cache = metaCache(nodeA);
     await listening(nodeA);
     await cache.lookup('colour');
     const loads = cache.loads();
-    await nodeB.insertInto('audit_events').values({ time: new Date().toISOString(), vault_name: 'v', operation_name: 'SecretGet', http_status: 200, caller_oid: null, record: '{}' }).execute();
+    // Another node's, and this node's own: every request writes one.
+    for (const db of [nodeB, nodeA]) {
+      await db.insertInto('audit_events').values({ time: new Date().toISOString(), vault_name: 'v', operation_name: 'SecretGet', http_status: 200, caller_oid: null, record: '{}' }).execute();
+    }
     await changeBarrier(nodeA)!();
     await cache.lookup('colour');
     assert.equal(cache.loads(), loads);
@@ -101,5 +104,16 @@ describe('change notifications between nodes on PostgreSQL', { skip: testPostgre
     await setMeta(nodeB, 'colour', 'teal');
     await changeBarrier(nodeA)!();
     assert.deepEqual(await cache.lookup('colour'), { value: 'teal' });
+  });
+});
+
+describe('which statements may change cached data', () => {
+  it('counts every write but those to tables no cache reads', () => {
+    for (const statement of ['select 1', ' SELECT * from "vaults"', 'insert into "audit_events" ("time") values ($1)', 'delete from "used_assertions" where "expires_at" < $1']) {
+      assert.equal(mayChangeCachedData(statement), false, statement);
+    }
+    for (const statement of ['insert into "objects" ("id") values ($1)', 'update "vaults" set "name" = $1', 'begin', 'commit', 'insert into "audit_events_extra" values ($1)']) {
+      assert.equal(mayChangeCachedData(statement), true, statement);
+    }
   });
 });

@@ -42,6 +42,16 @@ export async function installChangeTriggers(db: Kysely<any>): Promise<void> {
   }
 }
 
+const UNWATCHED_WRITE = new RegExp(`^\\s*(insert\\s+into|update|delete\\s+from)\\s+"?(${UNWATCHED_TABLES.join('|')})"?\\s`, 'i');
+
+/**
+ * Whether a statement this process sends may change what caches hold: anything but a plain select or a write to a
+ * table no cache reads (the audit log's insert comes with every request and must not empty the caches).
+ */
+export function mayChangeCachedData(statement: string): boolean {
+  return !/^\s*select\b/i.test(statement) && !UNWATCHED_WRITE.test(statement);
+}
+
 export interface ChangeFeed {
   /**
    * Grows whenever any node commits a change (a notification), whenever this process sends a statement that may
@@ -90,7 +100,7 @@ export function createChangeFeed(opts: { connectionString: string; onError?: (er
     override query(...args: unknown[]): any {
       const [text] = args;
       const statement = typeof text === 'string' ? text : (text as { text?: string } | undefined)?.text;
-      if (statement === undefined || !/^\s*select\b/i.test(statement)) {
+      if (statement === undefined || mayChangeCachedData(statement)) {
         localWrites++;
         version++;
       }
