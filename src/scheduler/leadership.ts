@@ -8,7 +8,7 @@
 // what is due) that a second runner finds already done.
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { ADVISORY_LOCKS } from '../store/postgres.js';
+import { ADVISORY_LOCKS, endQuietly } from '../store/postgres.js';
 
 export interface Leadership {
   isLeader(): boolean;
@@ -43,9 +43,7 @@ export function electLeader(opts: { connectionString: string; retryMs?: number; 
     leader = false;
     const lost = client;
     client = undefined;
-    lost?.removeAllListeners();
-    lost?.on('error', () => {});
-    void lost?.end().catch(() => undefined);
+    void endQuietly(lost);
     tryLater();
   }
 
@@ -90,9 +88,7 @@ export function electLeader(opts: { connectionString: string; retryMs?: number; 
       const held = client;
       client = undefined;
       // Ending the session frees the lock at once; the next node needs no timeout.
-      held?.removeAllListeners();
-      held?.on('error', () => {});
-      await held?.end().catch(() => undefined);
+      await endQuietly(held);
     },
   };
 }

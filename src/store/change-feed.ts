@@ -11,6 +11,7 @@
 // the start of each request; concurrent requests share round trips.
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+import { endQuietly } from './postgres.js';
 
 const CHANNEL = 'coffer_changes';
 /** The listening sessions' application_name, so operators can tell them apart in pg_stat_activity. */
@@ -113,9 +114,7 @@ export function createChangeFeed(opts: { connectionString: string; onError?: (er
     const client = listener;
     listener = undefined;
     listening = false;
-    client?.removeAllListeners();
-    client?.on('error', () => {});
-    void client?.end().catch(() => undefined);
+    void endQuietly(client);
     scheduleConnect();
   }
 

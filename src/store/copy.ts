@@ -12,6 +12,7 @@ import { Kysely, PostgresAdapter, SqliteDialect, sql, type ControlledTransaction
 import { StartupError } from '../errors.js';
 import type { Db } from './open.js';
 import type { AuditEventsTable, Database } from './schema.js';
+import { AUDIT_FILE_SCHEMA } from '../audit/audit-file-schema.js';
 
 /** A table copied as it is, and the primary key it is read in order of (keyset paging). */
 export interface CopiedTable {
@@ -117,19 +118,7 @@ export function openAuditFile(file: string, opts: { create: boolean }): AuditFil
   if (opts.create) {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
-    // Identical to audit/sinks/sqlite-worker-thread.ts, whose `if not exists` then finds it made.
-    sqlite.exec(`
-      create table if not exists audit_events (
-        id integer primary key autoincrement,
-        time text not null,
-        vault_name text not null,
-        operation_name text not null,
-        http_status integer not null,
-        caller_oid text,
-        record text not null
-      );
-      create index if not exists audit_events_vault_time on audit_events (vault_name, time);
-    `);
+    sqlite.exec(AUDIT_FILE_SCHEMA);
   }
   return new Kysely<AuditDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
 }

@@ -99,3 +99,11 @@ export async function withAdvisoryLock<T>(pool: pg.Pool, key: number, fn: () => 
     client.release();
   }
 }
+
+/** Closes a connection we are done with, whatever state it is in; its late events and errors no longer matter. */
+export async function endQuietly(client: pg.Client | undefined): Promise<void> {
+  if (client === undefined) return;
+  client.removeAllListeners();
+  client.on('error', () => {});
+  await client.end().catch(() => undefined);
+}

@@ -7,6 +7,7 @@
 // reading connection and the caches keyed to the data's change stamp (store/cached-lookup.ts).
 import BetterSqlite3 from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { AUDIT_FILE_SCHEMA } from '../audit-file-schema.js';
 
 export interface AuditRow {
   time: string;
@@ -24,19 +25,7 @@ const sqlite = new BetterSqlite3((workerData as { file: string }).file);
 sqlite.pragma('journal_mode = WAL');
 sqlite.pragma('synchronous = FULL');
 sqlite.pragma('busy_timeout = 5000');
-// The same columns as the audit_events table of the shared-database stores (store/migrations), so one reader fits both.
-sqlite.exec(`
-  create table if not exists audit_events (
-    id integer primary key autoincrement,
-    time text not null,
-    vault_name text not null,
-    operation_name text not null,
-    http_status integer not null,
-    caller_oid text,
-    record text not null
-  );
-  create index if not exists audit_events_vault_time on audit_events (vault_name, time);
-`);
+sqlite.exec(AUDIT_FILE_SCHEMA);
 const insert = sqlite.prepare(
   'insert into audit_events (time, vault_name, operation_name, http_status, caller_oid, record) values (?, ?, ?, ?, ?, ?)',
 );
