@@ -1,7 +1,7 @@
 // `npm test` (after tsc --noEmit): every *.test.ts under src/ (unit tests beside their modules) and test/ (conformance), run by
 // node:test under tsx. Node 20's --test does not expand globs, so the files are listed here.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -17,7 +17,20 @@ function testFiles(dir: string): string[] {
 const build = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
+/** Whether a suite runs against a store: a test store (src/store/test-store.ts) or a real server (start-server.ts). */
+function touchesStore(file: string): boolean {
+  const source = readFileSync(path.join(root, file), 'utf8');
+  return ['openTestStore', 'createTestDatabase', 'start-server'].some((marker) => source.includes(marker));
+}
+
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : [...testFiles('src'), ...testFiles('test')];
+let files = only.length > 0 ? only : [...testFiles('src'), ...testFiles('test')];
+// On PostgreSQL (COFFER_TEST_POSTGRES) only the suites that touch a store run: the others ran on SQLite already and
+// do not depend on the backend.
+if (process.env.COFFER_TEST_POSTGRES && only.length === 0) {
+  const all = files;
+  files = all.filter(touchesStore);
+  console.log(`PostgreSQL: ${files.length} suites touch a store and run on it; the other ${all.length - files.length} are backend-independent and are not run again.`);
+}
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, beforeEach, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { createEnvelope } from '../crypto/envelope.js';
 import { createCertificateService, type CertificateService } from '../domain/certificates/certificate-service.js';
 import { createCertificateIssuerService } from '../domain/certificates/issuers.js';
@@ -13,8 +11,8 @@ import { createVaultService } from '../domain/vaults/vault-service.js';
 import { createCertificateIssuerStore } from '../store/certificate-issuers.js';
 import { createCertificateStore, type CertificateStore } from '../store/certificates.js';
 import { createObjectStore } from '../store/objects.js';
-import { migrate } from '../store/open.js';
-import type { Database } from '../store/schema.js';
+import type { Db } from '../store/open.js';
+import { closeTestStore, openTestStore } from '../store/test-store.js';
 import { createVaultStore } from '../store/vaults.js';
 import { createCompleteCertificateOperationsJob } from './complete-certificate-operations.js';
 
@@ -23,14 +21,14 @@ const clock = { nowMs: () => nowMs };
 const pool = createKeyOperationPool({ threads: 1 });
 after(() => pool.close());
 
+let db: Db;
 let certificates: CertificateService;
 let store: CertificateStore;
 let vault: Vault;
 let job: () => Promise<number>;
 
 beforeEach(async () => {
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  await migrate(db);
+  db = await openTestStore();
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
   vault = await createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' }).createVault({ name: 'certs' });
   store = createCertificateStore(db);
@@ -46,6 +44,8 @@ beforeEach(async () => {
   });
   job = createCompleteCertificateOperationsJob({ certificates, store, vaults: createVaultStore(db), clock });
 });
+
+afterEach(() => closeTestStore(db));
 
 describe('completeCertificateOperations (scheduler job)', () => {
   it('finishes a Self operation a stopped server left, after a grace period, once', async () => {

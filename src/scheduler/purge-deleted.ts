@@ -13,14 +13,15 @@ export function createPurgeDeletedJob(deps: { objects: Pick<ObjectStore, 'findPu
     for (;;) {
       const due = await deps.objects.findPurgeDue(unixSeconds(deps.clock), BATCH);
       for (const object of due) {
-        await deps.objects.transaction(async (tx) => {
+        // Counted once committed: the store may run the transaction again (ObjectStore.transaction).
+        const done = await deps.objects.transaction(async (tx) => {
           // Re-read inside the transaction: the object may have been recovered since the scan.
           const current = await tx.findObject(object.vaultId, object.kind, object.name);
-          if (current?.id === object.id && current.scheduledPurgeAt !== null && current.scheduledPurgeAt <= unixSeconds(deps.clock)) {
-            await tx.purgeObject(object.vaultId, object.id);
-            purged += 1;
-          }
+          if (current?.id !== object.id || current.scheduledPurgeAt === null || current.scheduledPurgeAt > unixSeconds(deps.clock)) return false;
+          await tx.purgeObject(object.vaultId, object.id);
+          return true;
         });
+        if (done) purged += 1;
       }
       if (due.length < BATCH) return purged;
     }

@@ -5,8 +5,10 @@ import type { Selectable } from 'kysely';
 import type { Permission } from '../auth/roles/action-pattern.js';
 import type { RoleDefinition } from '../auth/roles/built-in-roles.js';
 import { scopeKey } from '../auth/roles/scopes.js';
+import { accessErrors } from '../errors.js';
 import { cachedLookup } from './cached-lookup.js';
 import { changeStamp, type Db } from './open.js';
+import { isUniqueViolation } from './sql-errors.js';
 import type { GroupsTable, RoleAssignmentsTable, RoleDefinitionsTable } from './schema.js';
 
 export type PrincipalType = 'ServicePrincipal' | 'Group' | 'User' | 'ForeignGroup';
@@ -114,7 +116,8 @@ export function createAccessControlStore(db: Db): AccessControlStore {
       return row && toAssignment(row);
     },
     async insertAssignment(assignment) {
-      await db.insertInto('role_assignments').values(fromAssignment(assignment)).execute();
+      // The id is the assignment's name: a concurrent request creating the same name got there first.
+      await db.insertInto('role_assignments').values(fromAssignment(assignment)).execute().catch(conflictAsExists);
     },
     async deleteAssignment(id) {
       return deleted(await db.deleteFrom('role_assignments').where('id', '=', id.toLowerCase()).executeTakeFirst());
@@ -137,7 +140,8 @@ export function createAccessControlStore(db: Db): AccessControlStore {
       await db
         .insertInto('role_eligibilities')
         .values({ ...fromAssignment({ ...eligibility, eligibilityId: undefined, justification: undefined }), max_activation_seconds: eligibility.maxActivationSeconds })
-        .execute();
+        .execute()
+        .catch(conflictAsExists);
     },
     async deleteEligibility(id) {
       return deleted(await db.deleteFrom('role_eligibilities').where('id', '=', id.toLowerCase()).executeTakeFirst());
@@ -209,6 +213,11 @@ export function createAccessControlStore(db: Db): AccessControlStore {
 }
 
 const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+/** An assignment's id is its name, unique: inserting one taken answers Azure's 409 RoleAssignmentExists. */
+function conflictAsExists(error: unknown): never {
+  throw isUniqueViolation(error) ? accessErrors.roleAssignmentExists() : error;
+}
 
 function toAssignment(row: Selectable<RoleAssignmentsTable>): RoleAssignment {
   return {

@@ -6,6 +6,7 @@ import type { CertificatePolicy } from '../domain/certificates/certificate-polic
 import type { StoredAuthority, StoredCertificateOperation, StoredCertificatePolicy } from '../domain/certificates/stored-certificate.js';
 import type { Db } from './open.js';
 import type { CertificateOperationsTable } from './schema.js';
+import { retryingTransaction } from './transactions.js';
 
 export interface CertificateStore {
   getPolicy(vaultId: string, name: string): Promise<StoredCertificatePolicy | undefined>;
@@ -20,6 +21,11 @@ export interface CertificateStore {
   getOperation(vaultId: string, name: string): Promise<StoredCertificateOperation | undefined>;
   /** Inserts or replaces the one operation of a name. */
   putOperation(operation: StoredCertificateOperation): Promise<void>;
+  /**
+   * Inserts or replaces the one operation of a name unless that one is still in progress: false then, and nothing
+   * changes. One statement, so of two requests starting an operation on one name at once exactly one succeeds.
+   */
+  startOperation(operation: StoredCertificateOperation): Promise<boolean>;
   deleteOperation(vaultId: string, name: string): Promise<void>;
   /**
    * In-progress operations of names that have no certificate object yet (a first version still pending), in name-key
@@ -71,6 +77,16 @@ export function createCertificateStore(db: Db): CertificateStore {
       const { vault_id: _vaultId, name_key: _nameKey, ...changes } = row;
       await db.insertInto('certificate_operations').values(row).onConflict((conflict) => conflict.columns(['vault_id', 'name_key']).doUpdateSet(changes)).execute();
     },
+    async startOperation(operation) {
+      const row = toOperationRow(operation);
+      const { vault_id: _vaultId, name_key: _nameKey, ...changes } = row;
+      const result = await db
+        .insertInto('certificate_operations')
+        .values(row)
+        .onConflict((conflict) => conflict.columns(['vault_id', 'name_key']).doUpdateSet(changes).where('certificate_operations.status', '!=', 'inProgress'))
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
     async deleteOperation(vaultId, name) {
       await db.deleteFrom('certificate_operations').where('vault_id', '=', vaultId).where('name_key', '=', nameKey(name)).execute();
     },
@@ -94,6 +110,10 @@ export function createCertificateStore(db: Db): CertificateStore {
         .selectAll()
         .where('status', '=', 'inProgress')
         .where('updated_at', '<', updatedBefore)
+        // The longest-waiting first, on every store alike (PostgreSQL returns rows in no particular order).
+        .orderBy('updated_at')
+        .orderBy('vault_id')
+        .orderBy('name_key')
         .limit(limit)
         .execute();
       return rows.map(toOperation);
@@ -112,7 +132,7 @@ export function createCertificateStore(db: Db): CertificateStore {
       return (await store.getAuthority(authority.vaultId)) ?? authority;
     },
 
-    transaction: (fn) => db.transaction().execute((trx) => fn(createCertificateStore(trx))),
+    transaction: (fn) => retryingTransaction(db, (trx) => fn(createCertificateStore(trx))),
   };
   return store;
 }

@@ -3,9 +3,10 @@
 import type { Selectable } from 'kysely';
 import type { ObjectKind, ObjectWithVersion, StoredObject, StoredVersion, VersionAttributes } from '../domain/objects/stored-object.js';
 import { nameKey } from '../domain/objects/names.js';
-import { readRows, type Db } from './open.js';
+import { isPostgresStore, readRows, type Db } from './open.js';
 import { precompile } from './precompiled.js';
 import type { ObjectsTable, ObjectVersionsTable } from './schema.js';
+import { retryingTransaction } from './transactions.js';
 
 export interface ObjectStore {
   /** The object whatever its state (active or soft-deleted), by case-insensitive name. */
@@ -30,12 +31,18 @@ export interface ObjectStore {
   /** Soft-deleted objects whose retention ended at or before `now`, across vaults (for the purge scheduler). */
   findPurgeDue(now: number, limit: number): Promise<StoredObject[]>;
 
-  /** Runs fn inside one transaction; fn receives a store bound to it. */
+  /**
+   * Runs fn inside one transaction; fn receives a store bound to it. Writers of one object take turns: on SQLite
+   * every write transaction does; on PostgreSQL the transaction's first read of an object (findObject,
+   * getActiveVersion, getDeleted) locks its row until it ends, so what fn read stays true while it writes. Should a
+   * concurrent transaction create the same name first, fn runs again from the start and finds it (transactions.ts):
+   * fn must have no effect outside the store it is given.
+   */
   transaction<T>(fn: (tx: ObjectStore) => Promise<T>): Promise<T>;
 }
 
 export function createObjectStore(db: Db): ObjectStore {
-  return bindObjectStore(db, compileObjectQueries(db));
+  return bindObjectStore(db, compileObjectQueries(db), false);
 }
 
 type ObjectQueries = ReturnType<typeof compileObjectQueries>;
@@ -136,13 +143,28 @@ function compileObjectQueries(db: Db) {
       }),
   );
 
-  return { activeCurrent, activeVersion, deletedCurrent, listFirst, listAfter, findObject, maxSeq, objectInVault, setCurrent, insertVersionRow };
+  // PostgreSQL runs writers at once (READ COMMITTED): a write transaction locks the object row before it reads it,
+  // and a second writer of the object waits here until the first commits, then reads what it wrote. (A row lock is
+  // taken on its own: `for update` on the joined reads would re-check the join against the new row after the wait,
+  // and find no current version when the first writer changed it.) SQLite has no `for update`, nor needs it.
+  const lockObject = isPostgresStore(db)
+    ? precompile<{ id: string }, [string, ObjectKind, string]>(3, (vaultId, kind, key) =>
+        db.selectFrom('objects').select('id').where('vault_id', '=', vaultId!).where('kind', '=', kind!).where('name_key', '=', key!).forUpdate(),
+      )
+    : undefined;
+
+  return { activeCurrent, activeVersion, deletedCurrent, listFirst, listAfter, findObject, maxSeq, objectInVault, setCurrent, insertVersionRow, lockObject };
 }
 
-function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
+function bindObjectStore(db: Db, q: ObjectQueries, inTransaction: boolean): ObjectStore {
   const { activeCurrent, activeVersion, listFirst, listAfter } = q;
   // Inside a transaction `db` is Kysely's transaction object, and its reads go through it.
   const read = readRows(db);
+  const { lockObject } = q;
+  /** Inside a transaction on PostgreSQL, locks the row of the object (if any) before it is read; see transaction(). */
+  const lock = inTransaction && lockObject
+    ? async (vaultId: string, kind: ObjectKind, key: string) => void (await db.executeQuery(lockObject(vaultId, kind, key)))
+    : async () => undefined;
 
   /** Version rows carry no vault id; writes to them first check that the object belongs to the vault. */
   async function assertObjectInVault(vaultId: string, objectId: string): Promise<void> {
@@ -151,17 +173,20 @@ function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
   }
   const store: ObjectStore = {
     async findObject(vaultId, kind, name) {
+      await lock(vaultId, kind, nameKey(name));
       const row = (await db.executeQuery(q.findObject(vaultId, kind, nameKey(name)))).rows[0];
       return row && toObject(row);
     },
 
     async getActiveVersion(vaultId, kind, name, version) {
+      await lock(vaultId, kind, nameKey(name));
       const query = version === undefined ? activeCurrent(vaultId, kind, nameKey(name)) : activeVersion(vaultId, kind, nameKey(name), version.toLowerCase());
       const row = (await read(query))[0];
       return row && toObjectWithVersion(row);
     },
 
     async getDeleted(vaultId, kind, name) {
+      await lock(vaultId, kind, nameKey(name));
       const row = (await db.executeQuery(q.deletedCurrent(vaultId, kind, nameKey(name)))).rows[0];
       return row && toObjectWithVersion(row);
     },
@@ -289,7 +314,7 @@ function bindObjectStore(db: Db, q: ObjectQueries): ObjectStore {
     },
 
     async transaction(fn) {
-      return db.transaction().execute((trx) => fn(bindObjectStore(trx, q)));
+      return retryingTransaction(db, (trx) => fn(bindObjectStore(trx, q, true)));
     },
   };
   return store;

@@ -5,7 +5,7 @@ import { Kysely, Migrator, SqliteDialect, type CompiledQuery, type MigrationProv
 import { StartupError } from '../errors.js';
 import { migrations } from './migrations/index.js';
 import { createChangeFeed, installChangeTriggers, type ChangeFeedOwner } from './change-feed.js';
-import { ADVISORY_LOCKS, createPostgresKysely, createPostgresPool, isPostgresUrl, postgresSchemaWords, withAdvisoryLock } from './postgres.js';
+import { ADVISORY_LOCKS, createPostgresKysely, createPostgresPool, isPostgresUrl, postgresSchemaWords, useBinaryTextOrder, withAdvisoryLock } from './postgres.js';
 import type { Pool } from 'pg';
 import type { Database } from './schema.js';
 
@@ -208,7 +208,10 @@ export async function migrate(db: Db): Promise<void> {
   const { error, results } = pool
     ? await withAdvisoryLock(pool, ADVISORY_LOCKS.migrations, async () => {
         const migrated = await new Migrator({ db: db.withPlugin(postgresSchemaWords), provider }).migrateToLatest();
-        if (migrated.error === undefined) await installChangeTriggers(db);
+        if (migrated.error === undefined) {
+          await useBinaryTextOrder(db);
+          await installChangeTriggers(db);
+        }
         return migrated;
       })
     : await new Migrator({ db, provider }).migrateToLatest();

@@ -5,6 +5,7 @@ import {
   Kysely,
   OperationNodeTransformer,
   PostgresDialect,
+  sql,
   type ColumnDefinitionNode,
   type DataTypeNode,
   type KyselyPlugin,
@@ -106,4 +107,24 @@ export async function endQuietly(client: pg.Client | undefined): Promise<void> {
   client.removeAllListeners();
   client.on('error', () => {});
   await client.end().catch(() => undefined);
+}
+
+/**
+ * Text compares and sorts the same on every store: byte by byte, as SQLite's default BINARY collation and
+ * JavaScript's `<` do. A PostgreSQL database takes its default collation from its locale (en_US.UTF-8 in many
+ * installations and in the official container image), which sorts 'a-c' between 'ab' and 'ad' and ignores case at
+ * first: listings would come in another order than on SQLite, and code that merges listings in JavaScript
+ * (certificates with their pending first versions) would misplace rows. So every text column takes the "C"
+ * collation. Run after the migrations at every start, under their lock; it changes only columns that lack it, so
+ * columns later migrations add are covered without their saying so.
+ */
+export async function useBinaryTextOrder(db: Kysely<any>): Promise<void> {
+  const columns = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name from information_schema.columns
+     where table_schema = current_schema() and data_type = 'text' and coalesce(collation_name, '') <> 'C'
+       and table_name not like 'kysely\\_%'
+     order by table_name, ordinal_position`.execute(db);
+  for (const { table_name: table, column_name: column } of columns.rows) {
+    await sql`alter table ${sql.table(table)} alter column ${sql.ref(column)} type text collate "C"`.execute(db);
+  }
 }

@@ -35,7 +35,10 @@ const dropsByDb = new WeakMap<Db, () => Promise<void>>();
 /** A fresh migrated store; release it with closeTestStore (which drops its PostgreSQL database). */
 export async function openTestStore(): Promise<Db> {
   if (testPostgresUrl === undefined) {
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
+    const sqlite = new BetterSqlite3(':memory:');
+    // As openSqliteStore does, and as PostgreSQL always does.
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     await migrate(db);
     return db;
   }

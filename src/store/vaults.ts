@@ -112,7 +112,7 @@ export function createVaultStore(db: Db): VaultStore {
       await db.deleteFrom('vaults').where('id', '=', id).execute();
     },
     async findPurgeDueVaults(now, limit) {
-      const rows = await db.selectFrom('vaults').selectAll().where('scheduled_purge_at', 'is not', null).where('scheduled_purge_at', '<=', now).limit(limit).execute();
+      const rows = await db.selectFrom('vaults').selectAll().where('scheduled_purge_at', 'is not', null).where('scheduled_purge_at', '<=', now).orderBy('scheduled_purge_at').orderBy('id').limit(limit).execute();
       return rows.map(toVault);
     },
   };

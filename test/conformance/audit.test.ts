@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
+import type { Kysely, Selectable } from 'kysely';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
+import type { AuditEventsTable, Database } from '../../src/store/schema.js';
+import { serverStore, type ServerStore } from '../support/server-store.js';
 import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
-import type { Selectable } from 'kysely';
-import type { AuditEventsTable } from '../../src/store/schema.js';
 
 type Response = Awaited<ReturnType<TestServer['request']>>;
 
@@ -33,13 +33,15 @@ function distinctiveValue(label: string): string {
 
 describe('audit log', () => {
   let server: TestServer;
-  let db: BetterSqlite3.Database;
+  let store: ServerStore;
+  /** Where the server keeps queryable records: audit.db beside a SQLite store, the store's own table on PostgreSQL. */
+  let db: Kysely<Database>;
   let admin: Caller;
   let reader: Caller;
   let base: string;
 
-  const maxId = () => (db.prepare('SELECT coalesce(max(id), 0) AS id FROM audit_events').get() as { id: number }).id;
-  const rowsAfter = (id: number) => db.prepare('SELECT * FROM audit_events WHERE id > ? ORDER BY id').all(id) as AuditRow[];
+  const maxId = async () => Number((await db.selectFrom('audit_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow()).id ?? 0);
+  const rowsAfter = (id: number): Promise<AuditRow[]> => db.selectFrom('audit_events').selectAll().where('id', '>', id).orderBy('id').execute();
   const auditFiles = () =>
     readdirSync(path.join(server.dataDir, 'audit'))
       .filter((name) => /^audit-\d{4}-\d{2}-\d{2}\.jsonl$/.test(name))
@@ -57,9 +59,9 @@ describe('audit log', () => {
    * one record of it is in the database and exactly one line of it in the JSON-lines files.
    */
   async function audited(method: string, url: string, opts: Parameters<TestServer['request']>[2] = {}): Promise<{ response: Response; record: AuditEvent; row: AuditRow }> {
-    const before = maxId();
+    const before = await maxId();
     const response = await server.request(method, url, opts);
-    const rows = rowsAfter(before);
+    const rows = await rowsAfter(before);
     const requestId = response.headers['x-ms-request-id'];
     assert.equal(typeof requestId, 'string', `no x-ms-request-id on ${method} ${url}`);
     assert.equal(rows.length, 1, `expected one audit row for ${method} ${url}, found ${rows.length}`);
@@ -103,12 +105,12 @@ describe('audit log', () => {
   const secretUrl = (name: string, suffix = '') => `${base}/secrets/${name}${suffix}?api-version=7.5`;
 
   before(async () => {
-    server = await startServer();
+    store = await serverStore();
+    server = await startServer(store.startOptions);
     base = server.vaultUrl();
-    db = new BetterSqlite3(path.join(server.dataDir, 'audit.db'), { readonly: true, fileMustExist: true });
-    const data = new BetterSqlite3(path.join(server.dataDir, 'coffer.db'), { readonly: true, fileMustExist: true });
-    const adminObjectId = (data.prepare('SELECT id FROM principals WHERE app_id = ?').get(server.credentials.clientId) as { id: string }).id;
-    data.close();
+    db = store.openAudit(server.dataDir);
+    const data = store.open(server.dataDir);
+    const adminObjectId = (await data.selectFrom('principals').select('id').where('app_id', '=', server.credentials.clientId).executeTakeFirstOrThrow()).id;
     admin = { token: await server.adminToken(), objectId: adminObjectId, appId: server.credentials.clientId };
     const created = (await server.cli('principal', 'create', 'audit-reader')) as { clientId: string; clientSecret: string; objectId: string };
     const readerToken = await server.credential({ clientId: created.clientId, clientSecret: created.clientSecret }).getToken(`https://vault.localhost:${server.port}/.default`);
@@ -116,8 +118,8 @@ describe('audit log', () => {
     forbidden.push(server.credentials.clientSecret, created.clientSecret, admin.token, reader.token);
   });
   after(async () => {
-    db?.close();
     await server?.dispose();
+    await store?.dispose();
   });
 
   it('records a successful SecretSet with the caller identity and the object id', async () => {
@@ -269,28 +271,34 @@ describe('audit log', () => {
   it('makes every record durable before its response, under concurrent requests', async () => {
     const name = uniqueName('burst');
     await server.request('PUT', secretUrl(name), { token: admin.token, body: { value: distinctiveValue('burst') } });
-    const before = maxId();
+    const before = await maxId();
     const seen = await Promise.all(
       Array.from({ length: 25 }, async (_, i) => {
         const response = await server.request('GET', secretUrl(i % 5 === 0 ? uniqueName('absent') : name), { token: i % 7 === 0 ? reader.token : admin.token });
-        // Checked in the same turn the response arrived: nothing may be still on its way to disk.
+        // Checked as soon as the response arrived: nothing may be still on its way to disk. The files are read in
+        // the same turn; so is a SQLite database (its Kysely driver answers within the turn), PostgreSQL just after.
         const requestId = response.headers['x-ms-request-id'] as string;
-        const inDb = (db.prepare('SELECT count(*) AS n FROM audit_events WHERE id > ? AND record LIKE ?').get(before, `%"requestId":"${requestId}"%`) as { n: number }).n;
         const inFiles = jsonlRecords().filter((record) => record.properties.requestId === requestId).length;
-        return { requestId, inDb, inFiles };
+        const { n } = await db
+          .selectFrom('audit_events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('id', '>', before)
+          .where('record', 'like', `%"requestId":"${requestId}"%`)
+          .executeTakeFirstOrThrow();
+        return { requestId, inDb: Number(n), inFiles };
       }),
     );
     for (const { requestId, inDb, inFiles } of seen) {
       assert.equal(inDb, 1, requestId);
       assert.equal(inFiles, 1, requestId);
     }
-    assert.equal(rowsAfter(before).length, 25);
+    assert.equal((await rowsAfter(before)).length, 25);
   });
 
   it('writes the same records to the database and the JSON-lines files', async () => {
     await server.request('GET', `${base}/secrets?api-version=7.5`, { token: admin.token });
     await server.request('GET', `${base}/secrets?api-version=7.5`);
-    const rows = rowsAfter(0).map((row) => JSON.parse(row.record) as AuditEvent);
+    const rows = (await rowsAfter(0)).map((row) => JSON.parse(row.record) as AuditEvent);
     const lines = jsonlRecords();
     assert.ok(rows.length > 0);
     assert.deepEqual(
@@ -307,10 +315,11 @@ describe('audit log', () => {
     await server.request('GET', secretUrl(name), { token: admin.token });
     await server.request('GET', secretUrl(name), { token: reader.token });
 
-    const records = rowsAfter(0).map((row) => row.record).join('\n');
+    const records = (await rowsAfter(0)).map((row) => row.record).join('\n');
     const databaseFiles = readdirSync(server.dataDir).filter((entry) => /^(coffer|audit)\.db/.test(entry)).map((entry) => path.join(server.dataDir, entry));
     assert.ok(auditFiles().length > 0);
-    const files = [...auditFiles(), ...databaseFiles].map((file) => ({ file, bytes: readFileSync(file) }));
+    assert.ok(databaseFiles.length > 0 || store.postgres, 'the scan reads the database files');
+    const files = [...[...auditFiles(), ...databaseFiles].map((file) => ({ file, bytes: readFileSync(file) })), ...(await store.dump())];
     for (const secret of forbidden) {
       // The signature alone would be enough to replay a token; look for it as well as the whole token.
       const needles = secret.split('.').length === 3 ? [secret, secret.split('.')[2]!] : [secret];

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
+import { serverStore, type ServerStore } from '../support/server-store.js';
 import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
 
 const apiVersion = '7.5';
@@ -34,8 +35,8 @@ function parseChallenge(header: string): Record<string, string> {
  * the first server's authority as issuer, optionally with its clock moved: its tokens differ from the first
  * server's own in exactly one respect (audience port, or lifetime), so a refusal can only be for that reason.
  */
-function startCompanion(server: TestServer): Promise<TestServer> {
-  return startServer({ dataDir: server.dataDir, args: ['--authority-host', server.credentials.authorityHost] });
+function startCompanion(server: TestServer, store: ServerStore): Promise<TestServer> {
+  return startServer({ ...store.startOptions, dataDir: server.dataDir, args: ['--authority-host', server.credentials.authorityHost] });
 }
 
 /** Environment that moves a server process's clock (Date.now, which its Clock reads) by the given seconds. */
@@ -55,6 +56,7 @@ async function tokenFrom(issuingServer: TestServer, tenantId: string, clientId: 
 
 describe('Key Vault authentication', () => {
   let server: TestServer;
+  let store: ServerStore;
   let base: string;
   let expectedChallenge: string;
   let adminToken: string;
@@ -63,7 +65,9 @@ describe('Key Vault authentication', () => {
   const companionTokens: { otherAudience?: string; acceptedAudience?: string; expired?: string; notYetValid?: string; otherIssuer?: string } = {};
 
   before(async () => {
-    server = await startServer();
+    // Companions share the data directory, and with it the store (the tenant and signing keys are there).
+    store = await serverStore();
+    server = await startServer(store.startOptions);
     base = `https://localhost:${server.port}`;
     const { tenantId, clientId, clientSecret, authorityHost } = server.credentials;
     expectedChallenge = `Bearer authorization="${authorityHost}/${tenantId}", resource="https://vault.localhost:${server.port}"`;
@@ -71,7 +75,7 @@ describe('Key Vault authentication', () => {
     reader = (await server.cli('principal', 'create', uniqueName('reader'))) as Principal;
     adminToken = await server.adminToken();
 
-    const companion = await startCompanion(server);
+    const companion = await startCompanion(server, store);
     try {
       companionTokens.otherAudience = await tokenFrom(companion, tenantId, clientId, clientSecret, `https://vault.localhost:${companion.port}/.default`);
       companionTokens.acceptedAudience = await tokenFrom(companion, tenantId, clientId, clientSecret, 'https://vault.localhost/.default');
@@ -87,7 +91,7 @@ describe('Key Vault authentication', () => {
       await companion.stop();
     }
     // Same tenant and signing keys, but another authority host: its tokens name another issuer, and only that differs.
-    const otherIssuer = await startServer({ dataDir: server.dataDir, args: ['--authority-host', 'https://issuer.example.test'] });
+    const otherIssuer = await startServer({ ...store.startOptions, dataDir: server.dataDir, args: ['--authority-host', 'https://issuer.example.test'] });
     try {
       companionTokens.otherIssuer = await tokenFrom(otherIssuer, tenantId, clientId, clientSecret, 'https://vault.localhost/.default');
     } finally {
@@ -95,7 +99,10 @@ describe('Key Vault authentication', () => {
       await otherIssuer.stop();
     }
   });
-  after(() => server.dispose());
+  after(async () => {
+    await server?.dispose();
+    await store?.dispose();
+  });
 
   async function assertUnauthorized(response: Awaited<ReturnType<TestServer['request']>>, message?: RegExp) {
     assert.equal(response.status, 401, response.text);

@@ -1,24 +1,31 @@
-// Other connections write to the same SQLite file as the request path: the audit thread, CLI commands, later
-// other server workers. Writes must wait their turn, never fail with SQLITE_BUSY (which surfaced as 500s).
+// Other connections write to the same store as the request path: the audit thread, CLI commands, other server
+// workers and, on PostgreSQL, other nodes. Writes must wait their turn, never fail (SQLITE_BUSY surfaced as 500s;
+// on PostgreSQL, two requests creating one name at once collide on its row).
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
+import { serverStore, type ServerStore } from '../support/server-store.js';
 import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
 
 describe('SecretClient.setSecret while other connections write to the database', () => {
   let server: TestServer;
+  let store: ServerStore;
   before(async () => {
-    server = await startServer();
+    store = await serverStore();
+    server = await startServer(store.startOptions);
   });
-  after(() => server.dispose());
+  after(async () => {
+    await server?.dispose();
+    await store?.dispose();
+  });
 
   it('answers 200 to every one of 300 concurrent sets', async () => {
     const token = await server.adminToken();
-    const other = new BetterSqlite3(path.join(server.dataDir, 'coffer.db'));
-    other.pragma('busy_timeout = 5000');
-    const noise = other.prepare("insert or replace into server_meta (key, value) values ('test-noise', ?)");
-    const writer = setInterval(() => noise.run(String(Math.random())), 1);
+    const other = store.open(server.dataDir, { writable: true });
+    let noise: Promise<unknown> = Promise.resolve();
+    const writer = setInterval(() => {
+      const value = String(Math.random());
+      noise = Promise.all([noise, other.insertInto('server_meta').values({ key: 'test-noise', value }).onConflict((conflict) => conflict.column('key').doUpdateSet({ value })).execute()]);
+    }, 1);
     try {
       const names = Array.from({ length: 15 }, () => uniqueName('busy'));
       const statuses = await Promise.all(
@@ -35,7 +42,8 @@ describe('SecretClient.setSecret while other connections write to the database',
       assert.equal(versions, 300);
     } finally {
       clearInterval(writer);
-      other.close();
+      // The noise writes succeeded too.
+      await noise;
     }
   });
 });

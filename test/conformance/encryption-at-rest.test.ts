@@ -6,16 +6,22 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/store/schema.js';
 import { encodings, filesUnder } from '../support/scan-files.js';
+import { serverStore, type ServerStore } from '../support/server-store.js';
 import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
 
-/** The files (relative to dir) that hold `bytes` in any encoding, with how. */
-async function filesHolding(dir: string, bytes: Buffer): Promise<string[]> {
+/**
+ * The files (relative to dir) that hold `bytes` in any encoding, with how; on PostgreSQL the store's tables too,
+ * which are no file of the data directory.
+ */
+async function filesHolding(dir: string, bytes: Buffer, store: ServerStore): Promise<string[]> {
   const holding: string[] = [];
-  for (const { file, bytes: content } of await filesUnder(dir)) {
+  const files = (await filesUnder(dir)).map(({ file, bytes: content }) => ({ file: path.relative(dir, file), bytes: content }));
+  for (const { file, bytes: content } of [...files, ...(await store.dump())]) {
     for (const { how, needle } of encodings(bytes)) {
-      if (content.indexOf(needle) !== -1) holding.push(`${path.relative(dir, file)} (${how})`);
+      if (content.indexOf(needle) !== -1) holding.push(`${file} (${how})`);
     }
   }
   return holding;
@@ -25,27 +31,30 @@ function distinctive(label: string): string {
   return `at-rest-${label}-${randomBytes(24).toString('hex')}`;
 }
 
-function versionRowOf(db: BetterSqlite3.Database, vaultName: string, secretName: string, version?: string): { objectId: string; version: string; sealed: Buffer } {
-  const row = db
-    .prepare(
-      `SELECT o.id AS objectId, v.version AS version, v.sealed_value AS sealed
-         FROM objects o JOIN vaults vt ON vt.id = o.vault_id JOIN object_versions v ON v.object_id = o.id
-        WHERE vt.name = ? AND o.name_key = ? AND v.version = coalesce(?, o.current_version)`,
-    )
-    .get(vaultName, secretName.toLowerCase(), version ?? null) as { objectId: string; version: string; sealed: Buffer } | undefined;
+async function versionRowOf(db: Kysely<Database>, vaultName: string, secretName: string, version?: string): Promise<{ objectId: string; version: string; sealed: Buffer }> {
+  const query = db
+    .selectFrom('objects as o')
+    .innerJoin('vaults as vt', 'vt.id', 'o.vault_id')
+    .innerJoin('object_versions as v', 'v.object_id', 'o.id')
+    .select(['o.id as objectId', 'v.version as version', 'v.sealed_value as sealed'])
+    .where('vt.name', '=', vaultName)
+    .where('o.name_key', '=', secretName.toLowerCase());
+  const row = await (version === undefined ? query.whereRef('v.version', '=', 'o.current_version') : query.where('v.version', '=', version)).executeTakeFirst();
   assert.ok(row, `no version row for ${secretName}`);
   return row;
 }
 
 describe('encryption at rest (master key in DIR/master.key)', () => {
   let server: TestServer;
+  let store: ServerStore;
   const values = new Map<string, string>();
   const names = { a: uniqueName('a'), b: uniqueName('b'), updated: uniqueName('updated'), deleted: uniqueName('deleted'), purged: uniqueName('purged'), backedUp: uniqueName('backup'), large: uniqueName('large') };
   let updatedFirstVersion: string;
   let backupBlob: Uint8Array;
 
   before(async () => {
-    server = await startServer();
+    store = await serverStore();
+    server = await startServer(store.startOptions);
     await server.cli('vault', 'create', 'restored');
     const client = server.secretClient();
     const remember = async (label: string, name: string, value = distinctive(label)) => {
@@ -68,14 +77,17 @@ describe('encryption at rest (master key in DIR/master.key)', () => {
     // Near Azure's 25 KB limit: a value spanning several database pages.
     await remember('large', names.large, `${distinctive('large')}-${randomBytes(12_000).toString('hex')}`);
   });
-  after(() => server?.dispose());
+  after(async () => {
+    await server?.dispose();
+    await store?.dispose();
+  });
 
   it('writes no secret value in clear to any file under the data directory, running or stopped', async () => {
     assert.ok(values.size >= 8);
     for (const phase of ['running', 'stopped']) {
       if (phase === 'stopped') assert.equal(await server.stop(), 0);
       for (const [label, value] of values) {
-        assert.deepEqual(await filesHolding(server.dataDir, Buffer.from(value)), [], `the value of '${label}' is readable at rest (${phase})`);
+        assert.deepEqual(await filesHolding(server.dataDir, Buffer.from(value), store), [], `the value of '${label}' is readable at rest (${phase})`);
       }
     }
     await server.restart();
@@ -93,7 +105,7 @@ describe('encryption at rest (master key in DIR/master.key)', () => {
   });
 
   it('keeps the administrator client secret only in admin-credentials.json', async () => {
-    assert.deepEqual(await filesHolding(server.dataDir, Buffer.from(server.credentials.clientSecret)), ['admin-credentials.json (raw)']);
+    assert.deepEqual(await filesHolding(server.dataDir, Buffer.from(server.credentials.clientSecret), store), ['admin-credentials.json (raw)']);
     assert.ok(!server.output().includes(server.credentials.clientSecret));
   });
 
@@ -101,26 +113,23 @@ describe('encryption at rest (master key in DIR/master.key)', () => {
     const text = (await readFile(path.join(server.dataDir, 'master.key'), 'utf8')).trim();
     const key = Buffer.from(text, 'base64');
     assert.equal(key.length, 32);
-    const holding = await filesHolding(server.dataDir, key);
+    const holding = await filesHolding(server.dataDir, key, store);
     assert.ok(holding.length > 0 && holding.every((entry) => entry.startsWith('master.key ')), holding.join(', '));
     assert.ok(!server.output().includes(text));
   });
 
   it('refuses to open a sealed value copied onto another secret or version, without revealing either', async () => {
     assert.equal(await server.stop(), 0);
-    const db = new BetterSqlite3(path.join(server.dataDir, 'coffer.db'));
-    try {
-      const a = versionRowOf(db, 'default', names.a);
-      const b = versionRowOf(db, 'default', names.b);
-      const latest = versionRowOf(db, 'default', names.updated);
-      const older = versionRowOf(db, 'default', names.updated, updatedFirstVersion);
-      assert.notEqual(a.objectId, b.objectId);
-      const copy = db.prepare('UPDATE object_versions SET sealed_value = ? WHERE object_id = ? AND version = ?');
-      assert.equal(copy.run(a.sealed, b.objectId, b.version).changes, 1);
-      assert.equal(copy.run(older.sealed, latest.objectId, latest.version).changes, 1);
-    } finally {
-      db.close();
-    }
+    const db = store.open(server.dataDir, { writable: true });
+    const a = await versionRowOf(db, 'default', names.a);
+    const b = await versionRowOf(db, 'default', names.b);
+    const latest = await versionRowOf(db, 'default', names.updated);
+    const older = await versionRowOf(db, 'default', names.updated, updatedFirstVersion);
+    assert.notEqual(a.objectId, b.objectId);
+    const copy = async (sealed: Buffer, onto: { objectId: string; version: string }) =>
+      Number((await db.updateTable('object_versions').set({ sealed_value: sealed }).where('object_id', '=', onto.objectId).where('version', '=', onto.version).executeTakeFirst()).numUpdatedRows);
+    assert.equal(await copy(a.sealed, b), 1);
+    assert.equal(await copy(older.sealed, latest), 1);
     await server.restart();
 
     const token = await server.adminToken();
@@ -180,15 +189,20 @@ describe('encryption at rest (master key in DIR/master.key)', () => {
 
 describe('encryption at rest (master key in COFFER_MASTER_KEY)', () => {
   let server: TestServer;
+  let store: ServerStore;
   const masterKey = randomBytes(32);
   const name = uniqueName('env');
   const value = distinctive('env');
 
   before(async () => {
-    server = await startServer({ env: { COFFER_MASTER_KEY: masterKey.toString('base64') } });
+    store = await serverStore();
+    server = await startServer({ ...store.startOptions, env: { COFFER_MASTER_KEY: masterKey.toString('base64') } });
     await server.secretClient().setSecret(name, value);
   });
-  after(() => server?.dispose());
+  after(async () => {
+    await server?.dispose();
+    await store?.dispose();
+  });
 
   it('creates no master.key and restarts with the same key', async () => {
     await assert.rejects(stat(path.join(server.dataDir, 'master.key')), { code: 'ENOENT' });
@@ -203,8 +217,8 @@ describe('encryption at rest (master key in COFFER_MASTER_KEY)', () => {
   });
 
   it('writes neither the master key nor the value to any file', async () => {
-    assert.deepEqual(await filesHolding(server.dataDir, masterKey), []);
-    assert.deepEqual(await filesHolding(server.dataDir, Buffer.from(value)), []);
+    assert.deepEqual(await filesHolding(server.dataDir, masterKey, store), []);
+    assert.deepEqual(await filesHolding(server.dataDir, Buffer.from(value), store), []);
     assert.ok(!server.output().includes(masterKey.toString('base64')));
   });
 

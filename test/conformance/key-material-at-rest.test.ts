@@ -1,7 +1,7 @@
 // Key material at rest, checked on the bytes a thief would get: keys imported with private members the test
 // knows (RSA, EC on every curve, oct of every size), used, updated, deleted, recovered, purged, backed up and
 // restored; then every file under the data directory (coffer.db and its WAL, audit.db, the audit JSONL files,
-// logs, TLS material) is scanned for those members in any encoding, and for the private key as PKCS#8, PKCS#1
+// logs, TLS material) — and on PostgreSQL every row of the store — is scanned for those members in any encoding, and for the private key as PKCS#8, PKCS#1
 // or SEC1 DER and PEM. The server's own output is checked too. Secret values: encryption-at-rest.test.ts.
 import assert from 'node:assert/strict';
 import { constants, createHash, createHmac, createPublicKey, generateKeyPair, generateKeyPairSync, randomBytes, verify as cryptoVerify, type JsonWebKey as NodeJwk, type KeyObject } from 'node:crypto';
@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import type { JsonWebKey, KeyClient, KeyVaultKey } from '@azure/keyvault-keys';
 import { encodings, filesUnder } from '../support/scan-files.js';
+import { serverStore, type ServerStore } from '../support/server-store.js';
 import { startServer, uniqueName, type TestServer } from '../support/start-server.js';
 
 const q = '?api-version=7.5';
@@ -50,10 +51,12 @@ function privateNeedles(label: string, jwk: NodeJwk, privateKey?: KeyObject): Ne
 }
 
 /** The needles found in some file, as "file: what", relative to dir. */
-async function leaks(dir: string, needles: Needle[]): Promise<string[]> {
+/** On PostgreSQL the store's rows too, which are no file of the data directory. */
+async function leaks(dir: string, needles: Needle[], store: ServerStore): Promise<string[]> {
   const found: string[] = [];
-  for (const { file, bytes } of await filesUnder(dir)) {
-    for (const { what, needle } of needles) if (bytes.indexOf(needle) !== -1) found.push(`${path.relative(dir, file)}: ${what}`);
+  const files = (await filesUnder(dir)).map(({ file, bytes }) => ({ file: path.relative(dir, file), bytes }));
+  for (const { file, bytes } of [...files, ...(await store.dump())]) {
+    for (const { what, needle } of needles) if (bytes.indexOf(needle) !== -1) found.push(`${file}: ${what}`);
   }
   return found;
 }
@@ -79,6 +82,7 @@ interface KnownKey {
 
 describe('key material at rest', () => {
   let server: TestServer;
+  let store: ServerStore;
   let client: KeyClient;
   let token: string;
   const known: KnownKey[] = [];
@@ -105,7 +109,8 @@ describe('key material at rest', () => {
   before(async () => {
     const rsaPairs = Promise.all(Array.from({ length: 4 }, () => promisify(generateKeyPair)('rsa', { modulusLength: 2048 })));
     // debug, so the output check below reads everything the server would log about these requests.
-    server = await startServer({ env: { COFFER_LOG_LEVEL: 'debug' } });
+    store = await serverStore();
+    server = await startServer({ ...store.startOptions, env: { COFFER_LOG_LEVEL: 'debug' } });
     client = server.keyClient();
     token = await server.adminToken();
     await server.cli('vault', 'create', 'restored');
@@ -174,7 +179,10 @@ describe('key material at rest', () => {
     const restoredKey = await server.keyClient({ vault: 'restored' }).getKey(names.backedUp);
     assert.equal(Buffer.from(restoredKey.key!.n!).toString('base64url'), backedUp.jwk.n);
   });
-  after(() => server?.dispose());
+  after(async () => {
+    await server?.dispose();
+    await store?.dispose();
+  });
 
   /** Signs with the imported keys and checks with the known public keys: the material is real and intact. */
   async function assertKeysStillWork(): Promise<void> {
@@ -216,17 +224,23 @@ describe('key material at rest', () => {
         assertNotPrinted(server.output(), 'first run');
       }
       const files = (await filesUnder(server.dataDir)).map(({ file }) => path.relative(server.dataDir, file));
-      // The scan reads the files that matter: the store, the audit database and the audit JSON lines.
-      for (const expected of ['coffer.db', 'audit.db']) assert.ok(files.includes(expected), `${expected} among ${files.join(', ')}`);
+      // The scan reads what matters: the store, the audit database and the audit JSON lines. On PostgreSQL the store
+      // and the audit records are its tables.
+      if (store.postgres) {
+        const tables = (await store.dump()).map((table) => table.file);
+        for (const expected of ['object_versions', 'audit_events']) assert.ok(tables.includes(`postgres table ${expected}`), `${expected} among ${tables.join(', ')}`);
+      } else {
+        for (const expected of ['coffer.db', 'audit.db']) assert.ok(files.includes(expected), `${expected} among ${files.join(', ')}`);
+      }
       assert.ok(files.some((file) => /^audit\/audit-.*\.jsonl$/.test(file)), `an audit JSONL file among ${files.join(', ')}`);
-      assert.deepEqual(await leaks(server.dataDir, needles), [], `private key material is readable at rest (${phase})`);
+      assert.deepEqual(await leaks(server.dataDir, needles, store), [], `private key material is readable at rest (${phase})`);
     }
     await server.restart({ COFFER_LOG_LEVEL: 'debug' });
     token = await server.adminToken();
     client = server.keyClient();
     await assertKeysStillWork();
     assertNotPrinted(server.output(), 'after a restart');
-    assert.deepEqual(await leaks(server.dataDir, needles), [], 'private key material is readable at rest (after the restart)');
+    assert.deepEqual(await leaks(server.dataDir, needles, store), [], 'private key material is readable at rest (after the restart)');
   });
 
   it('finds what is stored in clear by design, so the scan does read the key rows (public modulus, curve point)', async () => {
@@ -235,7 +249,7 @@ describe('key material at rest', () => {
     const found = await leaks(server.dataDir, [
       { what: 'rsa.n', needle: Buffer.from(rsa.jwk.n!) },
       { what: 'ec.x', needle: Buffer.from(ec.jwk.x!) },
-    ]);
+    ], store);
     assert.ok(found.some((entry) => entry.endsWith('rsa.n')), `the public modulus was not found: ${found.join(', ')}`);
     assert.ok(found.some((entry) => entry.endsWith('ec.x')), `the public point was not found: ${found.join(', ')}`);
   });

@@ -10,13 +10,13 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
 import { ManagedServiceIdentityClient, type FederatedIdentityCredential, type Identity } from '@azure/arm-msi';
 import { WorkloadIdentityCredential, type ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { decodeJwt } from 'jose';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
 import { startOidcIssuer, type TestIssuer } from '../support/oidc-issuer.js';
+import { serverStore, type ServerStore } from '../support/server-store.js';
 import { startServer, type RawResponse, type TestServer } from '../support/start-server.js';
 import { collect, eventually } from '../support/waiting.js';
 
@@ -52,6 +52,7 @@ function assertArmError(response: RawResponse, status: number, code: string, tar
 
 describe('ManagedServiceIdentityClient user-assigned identities', () => {
   let server: TestServer;
+  let store: ServerStore;
   let idp: TestIssuer;
   let endpoint: string;
   let subscriptionId: string;
@@ -95,20 +96,18 @@ describe('ManagedServiceIdentityClient user-assigned identities', () => {
     tempDir = await mkdtemp(path.join(os.tmpdir(), 'coffer-identities-'));
     // The server trusts the external issuer's CA, as it must to fetch its keys.
     idp = await startOidcIssuer({ path: '/cluster' });
-    server = await startServer({ env: { NODE_EXTRA_CA_CERTS: idp.caCertPath } });
+    store = await serverStore();
+    server = await startServer({ ...store.startOptions, env: { NODE_EXTRA_CA_CERTS: idp.caCertPath } });
     endpoint = `https://localhost:${server.port}`;
     tenantId = server.credentials.tenantId;
-    const data = new BetterSqlite3(path.join(server.dataDir, 'coffer.db'), { readonly: true, fileMustExist: true });
-    try {
-      subscriptionId = (data.prepare("SELECT value FROM server_meta WHERE key = 'subscription_id'").get() as { value: string }).value;
-    } finally {
-      data.close();
-    }
+    const meta = store.open(server.dataDir).selectFrom('server_meta').select('value').where('key', '=', 'subscription_id');
+    subscriptionId = (await meta.executeTakeFirstOrThrow()).value;
     client = msiClient(server.credential());
     armToken = (await server.credential().getToken(`${endpoint}/.default`)).token;
   });
   after(async () => {
     await server?.dispose();
+    await store?.dispose();
     await idp?.close();
     await rm(tempDir, { recursive: true, force: true });
   });

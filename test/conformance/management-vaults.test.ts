@@ -7,7 +7,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
 import type { ClientSecretCredential } from '@azure/identity';
 import {
   KeyVaultManagementClient,
@@ -17,6 +16,7 @@ import {
   type VaultProperties,
 } from '@azure/arm-keyvault';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
+import { serverStore, type ServerStore } from '../support/server-store.js';
 import { startServer, type RawResponse, type TestServer } from '../support/start-server.js';
 import { collect, eventually } from '../support/waiting.js';
 
@@ -86,6 +86,7 @@ function assertArmError(response: RawResponse, status: number, code: string | un
 
 describe('KeyVaultManagementClient vaults', () => {
   let server: TestServer;
+  let store: ServerStore;
   let endpoint: string;
   let subscriptionId: string;
   let tenantId: string;
@@ -113,20 +114,20 @@ describe('KeyVaultManagementClient vaults', () => {
     client.vaults.beginCreateOrUpdateAndWait(rg, name, createBody(properties, tags));
 
   before(async () => {
-    server = await startServer();
+    store = await serverStore();
+    server = await startServer(store.startOptions);
     endpoint = `https://localhost:${server.port}`;
     tenantId = server.credentials.tenantId;
     // The server's own subscription, read from its database (independently of GET /subscriptions, tested below).
-    const data = new BetterSqlite3(path.join(server.dataDir, 'coffer.db'), { readonly: true, fileMustExist: true });
-    try {
-      subscriptionId = (data.prepare("SELECT value FROM server_meta WHERE key = 'subscription_id'").get() as { value: string }).value;
-    } finally {
-      data.close();
-    }
+    const meta = store.open(server.dataDir).selectFrom('server_meta').select('value').where('key', '=', 'subscription_id');
+    subscriptionId = (await meta.executeTakeFirstOrThrow()).value;
     client = managementClient(server.credential());
     armToken = (await server.credential().getToken(`${endpoint}/.default`)).token;
   });
-  after(() => server.dispose());
+  after(async () => {
+    await server?.dispose();
+    await store?.dispose();
+  });
 
   it("lists the server's subscription, whose 'coffer' group holds the default vault", async () => {
     const response = await arm('GET', '/subscriptions?api-version=2022-12-01');

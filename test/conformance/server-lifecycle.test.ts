@@ -13,10 +13,10 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ClientSecretCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
-import BetterSqlite3 from 'better-sqlite3';
 import { systemClock } from '../../src/clock.js';
 import { options, type OptionSpec } from '../../src/config/schema.js';
 import { ensureTlsMaterial } from '../../src/tls/certificates.js';
+import { serverStore, type ServerStore } from '../support/server-store.js';
 import { loopbackLookup, serverEntry, startServer, uniqueName, type TestServer } from '../support/start-server.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -111,10 +111,15 @@ function heldPut(server: TestServer, url: string, token: string, body: unknown):
 
 describe('coffer serve: first start in an empty data directory', () => {
   let server: TestServer;
+  let store: ServerStore;
   before(async () => {
-    server = await startServer();
+    store = await serverStore();
+    server = await startServer(store.startOptions);
   });
-  after(() => server?.dispose());
+  after(async () => {
+    await server?.dispose();
+    await store?.dispose();
+  });
 
   it('writes admin-credentials.json (mode 0600) with exactly the six connection fields', async () => {
     const file = path.join(server.dataDir, 'admin-credentials.json');
@@ -136,7 +141,9 @@ describe('coffer serve: first start in an empty data directory', () => {
     const masterKey = path.join(server.dataDir, 'master.key');
     assert.equal((await stat(masterKey)).mode & 0o777, 0o600);
     assert.equal(Buffer.from((await readFile(masterKey, 'utf8')).trim(), 'base64').length, 32);
-    for (const file of ['coffer.db', 'audit.db', 'admin-credentials.json', 'tls/ca-key.pem', 'tls/server-key.pem']) {
+    // On PostgreSQL the store and the audit records are in the database, not in files here.
+    const databases = store.postgres ? [] : ['coffer.db', 'audit.db'];
+    for (const file of [...databases, 'admin-credentials.json', 'tls/ca-key.pem', 'tls/server-key.pem']) {
       assert.equal((await stat(path.join(server.dataDir, file))).mode & 0o077, 0, `${file} is readable by others`);
     }
     for (const dir of ['tls', 'audit']) {
@@ -144,21 +151,17 @@ describe('coffer serve: first start in an empty data directory', () => {
     }
   });
 
-  it('stores the tenant, the default vault and the administrator principal', () => {
-    const db = new BetterSqlite3(path.join(server.dataDir, 'coffer.db'), { readonly: true, fileMustExist: true });
-    try {
-      const tenant = db.prepare("SELECT value FROM server_meta WHERE key = 'tenant_id'").get() as { value: string };
-      assert.equal(tenant.value, server.credentials.tenantId);
-      const vaults = db.prepare('SELECT name FROM vaults').all() as Array<{ name: string }>;
-      assert.deepEqual(vaults.map((vault) => vault.name), ['default']);
-      const admin = db.prepare('SELECT * FROM principals WHERE app_id = ?').get(server.credentials.clientId) as { is_admin: number; tenant_id: string; id: string };
-      assert.equal(admin.is_admin, 1);
-      assert.equal(admin.tenant_id, server.credentials.tenantId);
-      const credential = db.prepare('SELECT secret_hash FROM credentials WHERE principal_id = ?').get(admin.id) as { secret_hash: string };
-      assert.ok(!credential.secret_hash.includes(server.credentials.clientSecret));
-    } finally {
-      db.close();
-    }
+  it('stores the tenant, the default vault and the administrator principal', async () => {
+    const db = store.open(server.dataDir);
+    const tenant = await db.selectFrom('server_meta').select('value').where('key', '=', 'tenant_id').executeTakeFirstOrThrow();
+    assert.equal(tenant.value, server.credentials.tenantId);
+    const vaults = await db.selectFrom('vaults').select('name').execute();
+    assert.deepEqual(vaults.map((vault) => vault.name), ['default']);
+    const admin = await db.selectFrom('principals').selectAll().where('app_id', '=', server.credentials.clientId).executeTakeFirstOrThrow();
+    assert.equal(admin.is_admin, 1);
+    assert.equal(admin.tenant_id, server.credentials.tenantId);
+    const credential = await db.selectFrom('credentials').select('secret_hash').where('principal_id', '=', admin.id).executeTakeFirstOrThrow();
+    assert.ok(!credential.secret_hash.includes(server.credentials.clientSecret));
   });
 
   it('serves a certificate that chains to ca.pem and names localhost, *.vault.localhost, 127.0.0.1 and ::1', async () => {
@@ -204,10 +207,15 @@ describe('coffer serve: first start in an empty data directory', () => {
 
 describe('coffer serve: restart on the same data directory', () => {
   let server: TestServer;
+  let store: ServerStore;
   before(async () => {
-    server = await startServer();
+    store = await serverStore();
+    server = await startServer(store.startOptions);
   });
-  after(() => server?.dispose());
+  after(async () => {
+    await server?.dispose();
+    await store?.dispose();
+  });
 
   it('keeps secrets, vaults, principals, the tenant, the CA and the administrator credentials', async () => {
     const name = uniqueName('kept');
@@ -247,22 +255,24 @@ describe('coffer serve: restart on the same data directory', () => {
     }
     assert.equal((await server.secretClient({ vault: 'keeper' }).getSecret(name)).value, 'in a named vault');
     await server.credential({ clientId: reader.clientId, clientSecret: reader.clientSecret }).getToken(`https://vault.localhost:${server.port}/.default`);
-    const db = new BetterSqlite3(path.join(server.dataDir, 'coffer.db'), { readonly: true, fileMustExist: true });
-    try {
-      assert.equal((db.prepare("SELECT value FROM server_meta WHERE key = 'tenant_id'").get() as { value: string }).value, credentials.tenantId);
-      assert.equal((db.prepare('SELECT count(*) AS n FROM principals WHERE is_admin = 1').get() as { n: number }).n, 1);
-    } finally {
-      db.close();
-    }
+    const db = store.open(server.dataDir);
+    assert.equal((await db.selectFrom('server_meta').select('value').where('key', '=', 'tenant_id').executeTakeFirstOrThrow()).value, credentials.tenantId);
+    const admins = await db.selectFrom('principals').select((eb) => eb.fn.countAll().as('n')).where('is_admin', '=', 1).executeTakeFirstOrThrow();
+    assert.equal(Number(admins.n), 1);
   });
 });
 
 describe('coffer serve: stopping', () => {
   let server: TestServer;
+  let store: ServerStore;
   before(async () => {
-    server = await startServer();
+    store = await serverStore();
+    server = await startServer(store.startOptions);
   });
-  after(() => server?.dispose());
+  after(async () => {
+    await server?.dispose();
+    await store?.dispose();
+  });
 
   /** Holds several large PUTs inside the server, runs `signal`, then lets them finish. */
   async function inFlightThrough(signal: () => Promise<number | null>): Promise<Array<{ name: string; value: string }>> {
@@ -282,14 +292,16 @@ describe('coffer serve: stopping', () => {
   async function assertStoredAndAudited(secrets: Array<{ name: string; value: string }>): Promise<void> {
     const client = server.secretClient();
     for (const { name, value } of secrets) assert.equal((await client.getSecret(name)).value, value);
-    const db = new BetterSqlite3(path.join(server.dataDir, 'audit.db'), { readonly: true, fileMustExist: true });
-    try {
-      for (const { name } of secrets) {
-        const row = db.prepare("SELECT count(*) AS n FROM audit_events WHERE operation_name = 'SecretSet' AND http_status = 200 AND record LIKE ?").get(`%/secrets/${name}?%`) as { n: number };
-        assert.equal(row.n, 1, `the audit record of ${name} was lost at shutdown`);
-      }
-    } finally {
-      db.close();
+    const db = store.openAudit(server.dataDir);
+    for (const { name } of secrets) {
+      const row = await db
+        .selectFrom('audit_events')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('operation_name', '=', 'SecretSet')
+        .where('http_status', '=', 200)
+        .where('record', 'like', `%/secrets/${name}?%`)
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(row.n), 1, `the audit record of ${name} was lost at shutdown`);
     }
   }
 
@@ -306,7 +318,7 @@ describe('coffer serve: stopping', () => {
     const child: ChildProcess = spawn(
       process.execPath,
       [serverEntry, 'serve', '--data-dir', server.dataDir, '--port', String(server.port)],
-      { cwd: repoRoot, env: { ...process.env, COFFER_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: repoRoot, env: { ...process.env, ...store.env, COFFER_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { serverStore, type ServerStore } from '../support/server-store.js';
 import { serverEntry, startServer, uniqueName, type RawResponse, type TestServer } from '../support/start-server.js';
 
 const apiVersion = '7.5';
@@ -16,9 +17,9 @@ function requestWithHost(server: TestServer, method: string, hostHeader: string,
 }
 
 /** Runs the CLI and answers its exit code and output, for commands expected to fail (server.cli throws on those). */
-async function cliResult(server: TestServer, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cliResult(server: TestServer, store: ServerStore, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [serverEntry, ...args, '--data-dir', server.dataDir], { cwd: repoRoot });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [serverEntry, ...args, '--data-dir', server.dataDir], { cwd: repoRoot, env: { ...process.env, ...store.env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -37,15 +38,20 @@ function assertVaultNotFound(response: RawResponse, host: string) {
 
 describe('vault selection by Host', () => {
   let server: TestServer;
+  let store: ServerStore;
   let token: string;
 
   before(async () => {
-    server = await startServer();
+    store = await serverStore();
+    server = await startServer(store.startOptions);
     await server.cli('vault', 'create', 'payroll');
     await server.cli('vault', 'create', 'billing');
     token = await server.adminToken();
   });
-  after(() => server.dispose());
+  after(async () => {
+    await server?.dispose();
+    await store?.dispose();
+  });
 
   describe('SecretClient on NAME.vault.localhost', () => {
     it('keeps a named vault and the default vault apart, both ways', async () => {
@@ -198,7 +204,7 @@ describe('vault selection by Host', () => {
       assert.ok(!names.includes('shortlived'));
       const afterDelete = await server.request('GET', `https://shortlived.vault.localhost:${server.port}/secrets/${name}?api-version=${apiVersion}`, { token });
       assertVaultNotFound(afterDelete, 'shortlived.vault.localhost');
-      const held = await cliResult(server, 'vault', 'create', 'shortlived');
+      const held = await cliResult(server, store, 'vault', 'create', 'shortlived');
       assert.notEqual(held.code, 0, 'a soft-deleted vault holds its name');
 
       assert.deepEqual(await server.cli('vault', 'purge', 'shortlived'), { purged: 'shortlived' });
@@ -211,7 +217,7 @@ describe('vault selection by Host', () => {
     it("refuses to delete 'default' (non-zero exit) and the default vault keeps serving", async () => {
       const name = uniqueName();
       await server.secretClient().setSecret(name, 'still here');
-      const result = await cliResult(server, 'vault', 'delete', 'default');
+      const result = await cliResult(server, store, 'vault', 'delete', 'default');
       assert.notEqual(result.code, 0);
       assert.match(result.stderr, /default/);
       assert.ok(!result.stderr.includes('    at '), 'no stack trace');
@@ -219,7 +225,7 @@ describe('vault selection by Host', () => {
     });
 
     it('refuses to delete a vault that does not exist (non-zero exit)', async () => {
-      const result = await cliResult(server, 'vault', 'delete', 'neverexisted');
+      const result = await cliResult(server, store, 'vault', 'delete', 'neverexisted');
       assert.notEqual(result.code, 0);
       assert.match(result.stderr, /neverexisted/);
     });

@@ -230,8 +230,9 @@ export function createCertificateService(deps: {
       const x509 = policy.x509Properties;
       operation.csr = await createCsr({ material, subject: x509.subject, sans: x509.subjectAlternativeNames, keyUsage: x509.keyUsage, ekus: x509.ekus });
       await store.transaction(async (tx) => {
+        // Checked again as it is written: another request may have started one since the check above.
+        if (!(await tx.startOperation(operation))) throw errors.certificateOperationInProgress(name);
         await tx.putPolicy({ vaultId: vault.id, name: operation.name, policy, createdAt: existing?.createdAt ?? now, updatedAt: now });
-        await tx.putOperation(operation);
       });
       if (issuerName !== 'Unknown') runLater(() => service.completeOperation(vault, operation.name).then(() => undefined));
       return operation;

@@ -1,32 +1,32 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { beforeEach, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { rejectsWith } from '../../../test/support/coffer-errors.js';
 import { createEnvelope } from '../../crypto/envelope.js';
 import { createCertificateContactsStore } from '../../store/certificate-contacts.js';
-import { migrate } from '../../store/open.js';
-import type { Database } from '../../store/schema.js';
+import type { Db } from '../../store/open.js';
+import { closeTestStore, openTestStore } from '../../store/test-store.js';
 import { createVaultStore } from '../../store/vaults.js';
 import type { Vault } from '../vaults/vault.js';
 import { createVaultService } from '../vaults/vault-service.js';
 import { createCertificateContactsService, isValidEmailAddress, type CertificateContactsService } from './contacts.js';
 
 const clock = { nowMs: () => Date.UTC(2026, 10, 22) };
+let db: Db;
 let contacts: CertificateContactsService;
 let vault: Vault;
 let other: Vault;
 
 beforeEach(async () => {
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  await migrate(db);
+  db = await openTestStore();
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
   const vaults = createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' });
   vault = await vaults.createVault({ name: 'contacts' });
   other = await vaults.createVault({ name: 'other' });
   contacts = createCertificateContactsService({ store: createCertificateContactsStore(db), clock });
 });
+
+afterEach(() => closeTestStore(db));
 
 describe('CertificateContactsService', () => {
   it('answers 404 ContactsNotFound for a vault that never had contacts', async () => {

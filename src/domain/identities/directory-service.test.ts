@@ -14,7 +14,9 @@ import { createCertificateCredentialStore } from '../../store/certificate-creden
 import { createFederatedCredentialStore } from '../../store/federated-credentials.js';
 import { createIdentityStore } from '../../store/identities.js';
 import { migrations } from '../../store/migrations/index.js';
-import { openSqliteStore, type Db } from '../../store/open.js';
+import type { Db } from '../../store/open.js';
+import { createPostgresKysely, createPostgresPool, postgresSchemaWords } from '../../store/postgres.js';
+import { closeTestStore, createTestDatabase, openTestStore, testPostgresUrl } from '../../store/test-store.js';
 import { createAccessService } from '../access/access-service.js';
 import { createDirectoryService } from './directory-service.js';
 import { createPrincipalService } from './principal-service.js';
@@ -35,18 +37,13 @@ function servicesOver(db: Db) {
 }
 
 describe('the directory service', () => {
-  let dir: string;
   let db: Db;
   let services: ReturnType<typeof servicesOver>;
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'coffer-directory-'));
-    db = await openSqliteStore({ file: path.join(dir, 'coffer.db') });
+    db = await openTestStore();
     services = servicesOver(db);
   });
-  after(async () => {
-    await db.destroy();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => closeTestStore(db));
 
   it('registers an application with a credential holder that is not yet a service principal', async () => {
     const { directory, identities } = services;
@@ -149,8 +146,7 @@ describe('the directory service', () => {
 
 describe('migration 0010', () => {
   it('gives every service principal made before it an application, and managed identities none', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'coffer-migration-'));
-    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(path.join(dir, 'coffer.db')) }) });
+    const { db, release } = await unmigratedDatabase();
     try {
       const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
       assert.equal((await migrator.migrateTo('0009-credentials')).error, undefined);
@@ -167,8 +163,31 @@ describe('migration 0010', () => {
       const flags = await db.selectFrom('principals').select(['id', 'has_service_principal']).orderBy('id').execute();
       assert.deepEqual(flags, [{ id: 'mi-1', has_service_principal: 1 }, { id: 'sp-1', has_service_principal: 1 }]);
     } finally {
-      await db.destroy();
-      await rm(dir, { recursive: true, force: true });
+      await release();
     }
   });
 });
+
+/** An empty database for migrations to run on step by step: a SQLite file, or one on COFFER_TEST_POSTGRES. */
+async function unmigratedDatabase(): Promise<{ db: Kysely<any>; release(): Promise<void> }> {
+  if (testPostgresUrl === undefined) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'coffer-migration-'));
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(path.join(dir, 'coffer.db')) }) });
+    return {
+      db,
+      async release() {
+        await db.destroy();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const database = await createTestDatabase();
+  const db = createPostgresKysely(createPostgresPool(database.url)).withPlugin(postgresSchemaWords) as Kysely<any>;
+  return {
+    db,
+    async release() {
+      await db.destroy();
+      await database.drop();
+    },
+  };
+}

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { after, beforeEach, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { createEnvelope } from '../../crypto/envelope.js';
 import { createObjectStore } from '../../store/objects.js';
-import { migrate } from '../../store/open.js';
-import type { Database } from '../../store/schema.js';
+import type { Db } from '../../store/open.js';
+import { closeTestStore, openTestStore } from '../../store/test-store.js';
 import { createVaultStore } from '../../store/vaults.js';
 import type { Vault } from '../vaults/vault.js';
 import { createVaultService } from '../vaults/vault-service.js';
@@ -19,17 +17,19 @@ let nowMs = Date.UTC(2026, 10, 22);
 const clock = { nowMs: () => nowMs };
 const pool = createKeyOperationPool({ threads: 1 });
 after(() => pool.close());
+let db: Db;
 let keys: KeyService;
 let vault: Vault;
 
 beforeEach(async () => {
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  await migrate(db);
+  db = await openTestStore();
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
   vault = await createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' }).createVault({ name: 'keys' });
   nowMs = Date.UTC(2026, 10, 22);
   keys = createKeyService({ objects: createObjectStore(db), envelope, clock, providers: { software: createSoftwareKeyProvider({ pool }) } });
 });
+
+afterEach(() => closeTestStore(db));
 
 describe('KeyService', () => {
   it('creates RSA, EC and oct keys with Azure defaults, keeping only public parts in the view', async () => {

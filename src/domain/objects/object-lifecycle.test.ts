@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { beforeEach, describe, it } from 'node:test';
-import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { rejectsWith } from '../../../test/support/coffer-errors.js';
 import { createEnvelope } from '../../crypto/envelope.js';
 import { errors } from '../../errors.js';
 import { createObjectStore, type ObjectStore } from '../../store/objects.js';
-import { migrate } from '../../store/open.js';
-import type { Database } from '../../store/schema.js';
+import type { Db } from '../../store/open.js';
+import { closeTestStore, openTestStore } from '../../store/test-store.js';
 import { createVaultStore } from '../../store/vaults.js';
 import type { Vault } from '../vaults/vault.js';
 import { createVaultService } from '../vaults/vault-service.js';
@@ -16,6 +14,7 @@ import { createObjectLifecycle, type ObjectLifecycle } from './object-lifecycle.
 import type { VersionAttributes } from './stored-object.js';
 
 const clock = { nowMs: () => Date.UTC(2026, 10, 22) };
+let db: Db;
 let lifecycle: ObjectLifecycle;
 let objects: ObjectStore;
 let vault: Vault;
@@ -24,8 +23,7 @@ const plain: VersionAttributes = { enabled: true, notBefore: null, expires: null
 const managed: VersionAttributes = { ...plain, properties: { managed: true } };
 
 beforeEach(async () => {
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }) });
-  await migrate(db);
+  db = await openTestStore();
   const envelope = createEnvelope({ masterKey: randomBytes(32) });
   vault = await createVaultService({ vaults: createVaultStore(db), envelope, clock, defaultRetentionDays: 90, subscriptionId: '00000000-0000-0000-0000-000000000000' }).createVault({ name: 'life' });
   objects = createObjectStore(db);
@@ -46,6 +44,8 @@ beforeEach(async () => {
     },
   });
 });
+
+afterEach(() => closeTestStore(db));
 
 describe('object lifecycle: versions that back a certificate', () => {
   it('are changed only by the certificates service (managed), never through the kind API', async () => {
