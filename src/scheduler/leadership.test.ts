@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import pino from 'pino';
-import { createTestDatabase, testPostgresUrl } from '../store/test-store.js';
+import { createTestDatabase, onPostgresOnly } from '../store/test-store.js';
 import { electLeader, type Leadership } from './leadership.js';
 import { startScheduler } from './scheduler.js';
 
@@ -18,7 +18,7 @@ async function eventually(condition: () => boolean, what: string, timeoutMs = 50
   }
 }
 
-describe('scheduler leadership on PostgreSQL', { skip: testPostgresUrl === undefined ? 'COFFER_TEST_POSTGRES is not set' : false }, () => {
+describe('scheduler leadership on PostgreSQL', onPostgresOnly, () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   const nodes: Leadership[] = [];
   const node = () => {

@@ -6,9 +6,9 @@ import pg from 'pg';
 import { cachedLookup } from './cached-lookup.js';
 import { LISTENER_NAME, mayChangeCachedData } from './change-feed.js';
 import { changeBarrier, changeStamp, openPostgresStore, type Db } from './open.js';
-import { createTestDatabase, testPostgresUrl } from './test-store.js';
+import { createTestDatabase, onPostgresOnly } from './test-store.js';
 
-describe('change notifications between nodes on PostgreSQL', { skip: testPostgresUrl === undefined ? 'COFFER_TEST_POSTGRES is not set' : false }, () => {
+describe('change notifications between nodes on PostgreSQL', onPostgresOnly, () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let nodeA: Db;
   let nodeB: Db;

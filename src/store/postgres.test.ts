@@ -4,9 +4,9 @@ import { describe, it } from 'node:test';
 import pg from 'pg';
 import { isUniqueViolation } from './sql-errors.js';
 import { openPostgresStore, openStore } from './open.js';
-import { createTestDatabase, testPostgresUrl } from './test-store.js';
+import { createTestDatabase, onPostgresOnly } from './test-store.js';
 
-describe('the PostgreSQL store', { skip: testPostgresUrl === undefined ? 'COFFER_TEST_POSTGRES is not set' : false }, () => {
+describe('the PostgreSQL store', onPostgresOnly, () => {
   it('migrates once when several nodes open it at the same time, and reads bigints and bytea like SQLite', async () => {
     const database = await createTestDatabase();
     try {

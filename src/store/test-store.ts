@@ -10,6 +10,12 @@ import type { Database } from './schema.js';
 /** The PostgreSQL server tests run on, or undefined for SQLite. */
 export const testPostgresUrl: string | undefined = process.env.COFFER_TEST_POSTGRES || undefined;
 
+/**
+ * The options of a suite about PostgreSQL itself (several nodes, notifications, advisory locks). `npm test` runs such
+ * suites in its PostgreSQL pass only (test/run-tests.ts looks for this name); run by hand on SQLite, they say why not.
+ */
+export const onPostgresOnly = { skip: testPostgresUrl === undefined ? 'about PostgreSQL: set COFFER_TEST_POSTGRES' : false };
+
 /** Creates an empty database on the COFFER_TEST_POSTGRES server; returns its URL and how to drop it. */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   if (testPostgresUrl === undefined) throw new Error('COFFER_TEST_POSTGRES is not set');

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SecretClient } from '@azure/keyvault-secrets';
 import pg from 'pg';
-import { createTestDatabase, testPostgresUrl } from '../../src/store/test-store.js';
+import { createTestDatabase, onPostgresOnly, testPostgresUrl } from '../../src/store/test-store.js';
 import { freePort, loopbackLookup, startServer, type TestServer } from '../support/start-server.js';
 
 const API = 'api-version=7.5';
@@ -114,7 +114,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe('several nodes on one PostgreSQL database', { skip: testPostgresUrl === undefined ? 'COFFER_TEST_POSTGRES is not set' : false }, () => {
+describe('several nodes on one PostgreSQL database', onPostgresOnly, () => {
   let database: { url: string; drop(): Promise<void> } | undefined;
   let balancer: Balancer | undefined;
   let node1: TestServer | undefined;
