@@ -8,7 +8,7 @@ import { createTestDatabase, onPostgresOnly } from './test-store.js';
 
 describe('the PostgreSQL store', onPostgresOnly, () => {
   it('migrates once when several nodes open it at the same time, and reads bigints and bytea like SQLite', async () => {
-    const database = await createTestDatabase();
+    const database = await createTestDatabase({ empty: true });
     try {
       const dbs = await Promise.all([1, 2, 3, 4].map(() => openPostgresStore({ url: database.url })));
       try {

@@ -181,7 +181,7 @@ async function unmigratedDatabase(): Promise<{ db: Kysely<any>; release(): Promi
       },
     };
   }
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ empty: true });
   const db = createPostgresKysely(createPostgresPool(database.url)).withPlugin(postgresSchemaWords) as Kysely<any>;
   return {
     db,
