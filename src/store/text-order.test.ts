@@ -2,22 +2,10 @@
 // database gets a linguistic default collation (ICU en-US with punctuation ignored, as glibc's en_US.UTF-8 has it,
 // the kind many installations have), under which 'a-c' would sort between 'ab' and 'ad'.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { createObjectStore } from './objects.js';
 import { openPostgresStore, type Db } from './open.js';
-import { closeTestStore, openTestStore, testPostgresUrl } from './test-store.js';
-
-async function onServer(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: testPostgresUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
+import { closeTestStore, createTestDatabase, openTestStore, testPostgresUrl } from './test-store.js';
 
 /** SQLite in memory, or a PostgreSQL database whose default collation is linguistic; and how to let it go. */
 async function openLinguisticStore(): Promise<{ db: Db; close(): Promise<void> }> {
@@ -25,16 +13,13 @@ async function openLinguisticStore(): Promise<{ db: Db; close(): Promise<void> }
     const db = await openTestStore();
     return { db, close: () => closeTestStore(db) };
   }
-  const name = `coffer_test_${randomBytes(6).toString('hex')}`;
-  await onServer(`create database ${name} template template0 locale_provider icu icu_locale 'en-US-u-ka-shifted' locale 'C.UTF-8'`);
-  const url = new URL(testPostgresUrl);
-  url.pathname = `/${name}`;
-  const db = await openPostgresStore({ url: url.toString() });
+  const database = await createTestDatabase({ empty: true, options: "template template0 locale_provider icu icu_locale 'en-US-u-ka-shifted' locale 'C.UTF-8'" });
+  const db = await openPostgresStore({ url: database.url });
   return {
     db,
     async close() {
       await db.destroy();
-      await onServer(`drop database if exists ${name} with (force)`);
+      await database.drop();
     },
   };
 }
