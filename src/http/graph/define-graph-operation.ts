@@ -4,6 +4,7 @@
 import type { VerifiedToken } from '../../auth/tokens/verify.js';
 import type { DirectoryService } from '../../domain/identities/directory-service.js';
 import type { Principal } from '../../domain/identities/principal.js';
+import type { OperationInput, OperationResult } from '../define-operation.js';
 
 /** What the Graph routes use: the directory service, and the tenant that owns every object. */
 export interface GraphServices {
@@ -30,16 +31,10 @@ export interface GraphContext {
   objectId?: string;
 }
 
-export interface GraphInput {
-  params: Record<string, string>;
-  query: Record<string, string | undefined>;
-  body: unknown;
-}
+/** What a route's handler gets: the data plane's shape, with untyped path parameters and body. */
+export type GraphInput = OperationInput<Record<string, string>, unknown>;
 
-export interface GraphResult {
-  status?: number;
-  body?: unknown;
-}
+export type GraphResult = Pick<OperationResult, 'status' | 'body'>;
 
 export interface GraphOperation<TServices> {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';

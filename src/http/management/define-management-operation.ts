@@ -3,6 +3,7 @@
 // routes are matched here, by pattern, under one Fastify wildcard.
 import type { VerifiedToken } from '../../auth/tokens/verify.js';
 import type { Principal } from '../../domain/identities/principal.js';
+import type { OperationInput, OperationResult } from '../define-operation.js';
 
 export interface ManagementContext {
   requestId: string;
@@ -32,16 +33,10 @@ export interface ManagementContext {
   objectId?: string;
 }
 
-export interface ManagementInput {
-  params: Record<string, string>;
-  query: Record<string, string | undefined>;
-  body: unknown;
-}
+/** What a route's handler gets: the data plane's shape, with untyped path parameters and body. */
+export type ManagementInput = OperationInput<Record<string, string>, unknown>;
 
-export interface ManagementResult {
-  status?: number;
-  body?: unknown;
-}
+export type ManagementResult = Pick<OperationResult, 'status' | 'body'>;
 
 export interface ManagementOperation<TServices> {
   method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
